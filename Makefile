@@ -1,0 +1,40 @@
+# One-command entry points for a fresh machine: everything the project needs is
+# installed here, into .venv (Python) and through apt (the browser for tests).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: install serve build test validate browser clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+# Debian's chromium: Playwright's own browser download cannot reach its host here.
+browser: $(CHROMIUM)
+
+$(CHROMIUM):
+	if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	$$SUDO apt-get update -qq && \
+	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium
+
+validate: install
+	$(BIN)/portal validate
+
+build: install
+	$(BIN)/portal build
+
+serve: install
+	$(BIN)/portal serve
+
+test: install browser
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) site .pytest_cache

@@ -1,0 +1,83 @@
+"""MkDocs hooks: the thin adapter between MkDocs and the `portal` package.
+
+Everything here only hands data across: the catalogue, the pages and the
+search index are built by plain Python in `portal`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File, InclusionLevel
+
+from portal.catalogue import CatalogueError, build_catalogue, china_today
+from portal.render import generated_pages, render_home
+from portal.search_index import SearchIndexError, build_search_index
+
+PLACEHOLDER = "<!-- portal:page -->"
+HOME_PLACEHOLDER = "<!-- portal:home -->"
+
+_state: dict = {}
+
+
+def _options(config) -> dict:
+    return (config.extra or {}).get("portal") or {}
+
+
+def on_config(config):
+    opts = _options(config)
+    catalogue = opts.get("catalogue")  # handed over by `portal build`, already validated
+    if catalogue is None:
+        root = Path(config.config_file_path).parent
+        today = opts.get("today")
+        today = dt.date.fromisoformat(str(today)) if today else china_today()
+        try:
+            catalogue = build_catalogue(root / opts.get("data", "data"), today)
+        except CatalogueError as exc:
+            raise PluginError("记录校验失败：\n" + str(exc)) from None
+    _state["catalogue"] = catalogue
+    _state["pages"] = {p.src_uri: p for p in generated_pages(catalogue)}
+    return config
+
+
+def on_files(files, config):
+    for page in _state["pages"].values():
+        if files.get_file_from_path(page.src_uri) is not None:
+            files.remove(files.get_file_from_path(page.src_uri))
+        inclusion = InclusionLevel.INCLUDED if page.src_uri.endswith("/index.md") and page.src_uri.count("/") == 1 \
+            else InclusionLevel.NOT_IN_NAV
+        files.append(File.generated(config, page.src_uri, content=PLACEHOLDER, inclusion=inclusion))
+    return files
+
+
+def on_page_markdown(markdown, page, config, files):
+    generated = _state["pages"].get(page.file.src_uri)
+    if generated is not None:
+        page.meta.setdefault("title", generated.title)
+        page.meta.setdefault("description", generated.description)
+        page.meta["searchable"] = generated.searchable
+        page.meta.setdefault("hide", ["toc"])
+    else:
+        page.meta.setdefault("searchable", True)
+    return markdown
+
+
+def on_page_content(html, page, config, files):
+    generated = _state["pages"].get(page.file.src_uri)
+    if generated is not None:
+        return generated.html
+    if HOME_PLACEHOLDER in html:
+        page.meta["searchable"] = False
+        return html.replace(HOME_PLACEHOLDER, render_home(_state["catalogue"]))
+    return html
+
+
+def on_post_build(config):
+    if not _options(config).get("pagefind", True):
+        return
+    try:
+        build_search_index(Path(config.site_dir))
+    except SearchIndexError as exc:
+        raise PluginError(str(exc)) from None

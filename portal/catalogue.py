@@ -1,0 +1,229 @@
+"""The catalogue: validated records linked both ways, statuses at the build date.
+
+Plain Python: tests and renderers use it without MkDocs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from .loader import Problem, load_records
+from .schema import COLLECTION_BY_NAME, COLLECTIONS
+from .validate import validate
+from .vocab import Vocab, VocabError
+
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+def china_today() -> dt.date:
+    return dt.datetime.now(CHINA).date()
+
+
+_YEAR_BRACKETS = re.compile(r"[\[［【〔(（]\s*(\d{4})\s*[\]］】〕)）]")
+
+
+def normalize_doc_number(text: str) -> str:
+    """One spelling per doc number, so citations match however they were typed."""
+    text = re.sub(r"\s+", "", text)
+    return _YEAR_BRACKETS.sub(r"〔\1〕", text)
+
+
+@dataclass(frozen=True)
+class Status:
+    label: str
+    # Badge tone for styling: open | pending | closed | normal
+    tone: str
+
+
+@dataclass(eq=False)
+class Record:
+    collection: str
+    id: str
+    path: str
+    data: dict
+    status: Status | None = None
+    # Computed relations (backlinks and resolved references).
+    links: dict = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        return self.data[COLLECTION_BY_NAME[self.collection].title_field]
+
+    @property
+    def url(self) -> str:
+        """Site-relative URL of the record page (directory URL)."""
+        return f"{self.collection}/{self.id}/"
+
+    def get(self, name, default=None):
+        value = self.data.get(name)
+        return default if value is None else value
+
+    def related(self, name) -> list["Record"]:
+        return self.links.get(name, [])
+
+
+@dataclass(frozen=True)
+class Citation:
+    doc_number: str
+    record: Record | None
+
+
+class CatalogueError(Exception):
+    def __init__(self, problems: list[Problem]):
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+@dataclass
+class Catalogue:
+    vocab: Vocab
+    today: dt.date
+    records: dict[str, dict[str, Record]]
+
+    @property
+    def technologies(self) -> dict[str, Record]:
+        return self.records["technologies"]
+
+    @property
+    def mentors(self) -> dict[str, Record]:
+        return self.records["mentors"]
+
+    @property
+    def policies(self) -> dict[str, Record]:
+        return self.records["policies"]
+
+    def all(self):
+        for coll in COLLECTIONS:
+            yield from self.records[coll.name].values()
+
+    def policies_newest_first(self) -> list[Record]:
+        return sorted(self.policies.values(),
+                      key=lambda r: (r.data["published"], r.id), reverse=True)
+
+    def upcoming_deadlines(self) -> list[tuple[dt.date, str, Record]]:
+        """Every date still ahead (today included): comments, calls, enrollment, reviews."""
+        items = []
+        for rec in self.policies.values():
+            if rec.get("comment_deadline"):
+                items.append((rec.data["comment_deadline"], "意见反馈截止", rec))
+            for step in rec.get("deadlines", []):
+                items.append((step["date"], step["label"], rec))
+        for rec in self.mentors.values():
+            enrollment = rec.get("enrollment", {})
+            if enrollment.get("status") == "招收中" and enrollment.get("deadline"):
+                items.append((enrollment["deadline"], "传承人招收报名截止", rec))
+        for rec in self.technologies.values():
+            if rec.get("review_due") and rec.get("stage") != "退出":
+                items.append((rec.data["review_due"], "技术评估到期", rec))
+        return sorted((i for i in items if i[0] >= self.today), key=lambda i: (i[0], i[2].id))
+
+
+def policy_status(data: dict, today: dt.date) -> Status:
+    deadline = data.get("comment_deadline")
+    if data.get("kind") == "征求意见稿" and deadline:
+        return Status("征求意见中", "open") if today <= deadline else Status("征求意见已结束", "closed")
+    validity = data.get("validity") or "现行有效"
+    if validity != "现行有效":
+        return Status(validity, "closed")
+    if data.get("effective") and today < data["effective"]:
+        return Status("尚未生效", "pending")
+    if data.get("expires") and today > data["expires"]:
+        return Status("已失效", "closed")
+    return Status(validity, "normal")
+
+
+def technology_status(data: dict, today: dt.date) -> Status:
+    stage = data.get("stage")
+    if stage == "退出":
+        return Status("已退出", "closed")
+    if data.get("review_due") and today > data["review_due"]:
+        return Status("待评估", "pending")
+    return Status(stage or "入库", "normal")
+
+
+def mentor_status(data: dict, today: dt.date) -> Status | None:
+    enrollment = data.get("enrollment") or {}
+    status = enrollment.get("status")
+    if not status:
+        return None
+    if status == "招收中":
+        if enrollment.get("deadline") and today > enrollment["deadline"]:
+            return Status("招收已截止", "closed")
+        return Status("招收中", "open")
+    return Status(status, "closed")
+
+
+_STATUS = {"technologies": technology_status, "mentors": mentor_status, "policies": policy_status}
+
+
+def _link(records: dict[str, dict[str, Record]]) -> None:
+    techs, mentors, policies = records["technologies"], records["mentors"], records["policies"]
+    for rec in records["technologies"].values():
+        rec.links.setdefault("mentors", [])
+        rec.links.setdefault("predecessors", [])
+        rec.links["policies"] = [policies[i] for i in rec.get("policies", [])]
+        rec.links["successor"] = [techs[rec.data["successor"]]] if rec.get("successor") else []
+    for rec in policies.values():
+        rec.links.setdefault("technologies", [])
+        rec.links.setdefault("replaces", [])
+        rec.links.setdefault("cited_by", [])
+    for rec in techs.values():
+        for policy in rec.links["policies"]:
+            policy.links["technologies"].append(rec)
+        for successor in rec.links["successor"]:
+            successor.links["predecessors"].append(rec)
+    for rec in mentors.values():
+        rec.links["technologies"] = [techs[i] for i in rec.get("technologies", [])]
+        for tech in rec.links["technologies"]:
+            tech.links["mentors"].append(rec)
+    by_number = {}
+    for rec in policies.values():
+        if rec.get("doc_number"):
+            by_number[normalize_doc_number(rec.data["doc_number"])] = rec
+    for rec in policies.values():
+        rec.links["replaced_by"] = [policies[rec.data["replaced_by"]]] if rec.get("replaced_by") else []
+        for newer in rec.links["replaced_by"]:
+            newer.links["replaces"].append(rec)
+        citations = []
+        for number in rec.get("cites", []):
+            target = by_number.get(normalize_doc_number(number))
+            if target is rec:
+                target = None
+            citations.append(Citation(number, target))
+            if target is not None and rec not in target.links["cited_by"]:
+                target.links["cited_by"].append(rec)
+        rec.links["citations"] = citations
+    # Backlink order must not depend on file-system order.
+    for coll in records.values():
+        for rec in coll.values():
+            for name, items in rec.links.items():
+                if items and isinstance(items[0], Record):
+                    items.sort(key=lambda r: r.id)
+
+
+def build_catalogue(data_dir: Path, today: dt.date | None = None) -> Catalogue:
+    """load → validate → link. Raises CatalogueError with every problem found."""
+    data_dir = Path(data_dir)
+    today = today or china_today()
+    try:
+        vocab = Vocab.load(data_dir / "vocab.yaml")
+    except VocabError as exc:
+        raise CatalogueError([exc.problem]) from None
+    raw, problems = load_records(data_dir)
+    cleaned, found = validate(raw, vocab)
+    problems = sorted(problems + found, key=lambda p: (p.path, p.line, p.field))
+    if problems:
+        raise CatalogueError(problems)
+    records: dict[str, dict[str, Record]] = {c.name: {} for c in COLLECTIONS}
+    for rec in raw:
+        data = cleaned[(rec.collection, rec.id)]
+        status = _STATUS[rec.collection](data, today)
+        records[rec.collection][rec.id] = Record(rec.collection, rec.id, rec.path, data, status)
+    for coll in records:
+        records[coll] = dict(sorted(records[coll].items()))
+    _link(records)
+    return Catalogue(vocab, today, records)

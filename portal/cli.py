@@ -1,0 +1,100 @@
+"""The `portal` command: validate, build and serve the site."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import sys
+from pathlib import Path
+
+from . import __version__
+from .catalogue import Catalogue, CatalogueError, build_catalogue, china_today
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期应为 YYYY-MM-DD：{text}") from None
+
+
+def _load(args) -> Catalogue | None:
+    try:
+        return build_catalogue(Path(args.data), args.today or china_today())
+    except CatalogueError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"共 {len(exc.problems)} 个错误。", file=sys.stderr)
+        return None
+
+
+def cmd_validate(args) -> int:
+    catalogue = _load(args)
+    if catalogue is None:
+        return 1
+    counts = "，".join(f"{label} {len(catalogue.records[name])} 条"
+                      for name, label in (("technologies", "入库技术"), ("mentors", "传承人"), ("policies", "政策通知")))
+    print(f"校验通过：{counts}。")
+    return 0
+
+
+def cmd_build(args) -> int:
+    from .site import BuildError, build_site
+
+    catalogue = _load(args)
+    if catalogue is None:
+        print("构建已取消：未写入任何文件。", file=sys.stderr)
+        return 1
+    try:
+        site = build_site(catalogue, Path(args.site_dir), Path(args.config))
+    except BuildError as exc:
+        print(f"构建失败：{exc}\n原有站点未改动。", file=sys.stderr)
+        return 1
+    print(f"站点已生成：{site}（统计日期 {catalogue.today.isoformat()}）")
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from mkdocs.commands.serve import serve
+
+    from .site import load_mkdocs_config
+
+    # MkDocs re-reads the config on every rebuild, so the options travel as an
+    # `extra` override and the hook rebuilds the catalogue each time.
+    config = load_mkdocs_config(Path(args.config), data_dir=Path(args.data), today=args.today)
+    serve(str(Path(args.config)), dev_addr=args.dev_addr, extra=dict(config.extra))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="portal", description="卫生健康技术推广门户：校验记录、生成站点。")
+    parser.add_argument("--version", action="version", version=f"portal {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def common(p):
+        p.add_argument("--data", default="data", help="记录目录（含 technologies/、mentors/、policies/ 和 vocab.yaml），默认 data/")
+        p.add_argument("--today", type=_date, default=None, help="统计状态所用的日期 YYYY-MM-DD，默认北京时间今天")
+
+    p = sub.add_parser("validate", help="校验全部记录")
+    common(p)
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("build", help="校验并生成站点（含搜索索引）")
+    common(p)
+    p.add_argument("--site-dir", default="site", help="输出目录，默认 site/")
+    p.add_argument("--config", default="mkdocs.yml", help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("serve", help="本地预览，修改记录后自动刷新")
+    common(p)
+    p.add_argument("--dev-addr", default="127.0.0.1:8000", help="监听地址，默认 127.0.0.1:8000")
+    p.add_argument("--config", default="mkdocs.yml", help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
+    args = build_parser().parse_args(argv)
+    return args.func(args)

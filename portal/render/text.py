@@ -1,0 +1,58 @@
+"""Text helpers shared by the renderers: Chinese dates, relative URLs, safe Markdown."""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+
+import markdown as _markdown
+import nh3
+
+# Raw HTML in record bodies is reduced to what a notice needs; anything able to
+# run script (tags, event attributes, javascript: URLs) is dropped.
+_ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "code", "col", "colgroup", "dd", "del",
+    "details", "div", "dl", "dt", "em", "h2", "h3", "h4", "h5", "h6", "hr", "i", "ins", "kbd",
+    "li", "ol", "p", "pre", "s", "small", "span", "strong", "sub", "summary", "sup", "table",
+    "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+}
+_ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"}, "abbr": {"title"}, "td": {"colspan", "rowspan", "align"},
+    "th": {"colspan", "rowspan", "align", "scope"}, "ol": {"start"},
+    "h2": {"id"}, "h3": {"id"}, "h4": {"id"}, "h5": {"id"}, "h6": {"id"},
+}
+
+
+def cn_date(value: dt.date | None) -> str:
+    """2024年3月2日 — the way dates are written in Chinese official texts."""
+    if value is None:
+        return ""
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def relative_url(from_url: str, to_url: str) -> str:
+    """Link from one directory-style page URL to another, relative so the site works under any prefix and from disk."""
+    start = posixpath.dirname(from_url.rstrip("/") + "/index.html") if from_url else "."
+    target = posixpath.join(to_url, "index.html") if to_url.endswith("/") or to_url == "" else to_url
+    rel = posixpath.relpath(target or "index.html", start or ".")
+    if rel.endswith("index.html"):
+        rel = rel[: -len("index.html")] or "./"
+    return rel
+
+
+def markdown_to_html(text: str | None, *, shift_headings: int = 1) -> str:
+    """Markdown → sanitised HTML; headings shifted down so the page's h1 stays the only h1."""
+    if not text:
+        return ""
+    html = _markdown.markdown(text, extensions=["tables", "sane_lists"], output_format="html")
+    if shift_headings:
+        for level in range(5, 0, -1):
+            new = min(level + shift_headings, 6)
+            html = html.replace(f"<h{level}", f"<h{new}").replace(f"</h{level}>", f"</h{new}>")
+    return nh3.clean(
+        html,
+        tags=_ALLOWED_TAGS,
+        attributes=_ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+    )

@@ -1,0 +1,70 @@
+"""Building the site: MkDocs into a scratch directory, then an atomic swap.
+
+A failed build never touches the previous site: output goes to a sibling
+directory that replaces the old one only once MkDocs and Pagefind succeeded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from .catalogue import Catalogue
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = PROJECT_ROOT / "mkdocs.yml"
+
+
+class BuildError(Exception):
+    pass
+
+
+def load_mkdocs_config(config_file: Path = DEFAULT_CONFIG, *, site_dir: Path | None = None,
+                       catalogue: Catalogue | None = None, data_dir: Path | None = None,
+                       today: dt.date | None = None, **overrides):
+    from mkdocs.config import load_config
+
+    kwargs = dict(overrides)
+    if site_dir is not None:
+        kwargs["site_dir"] = str(site_dir)
+    config = load_config(str(config_file), **kwargs)
+    portal = dict((config.extra or {}).get("portal") or {})
+    if catalogue is not None:
+        portal["catalogue"] = catalogue
+    if data_dir is not None:
+        portal["data"] = str(Path(data_dir).resolve())
+    if today is not None:
+        portal["today"] = today.isoformat()
+    config.extra["portal"] = portal
+    return config
+
+
+def build_site(catalogue: Catalogue, site_dir: Path, config_file: Path = DEFAULT_CONFIG) -> Path:
+    """Render the validated catalogue into site_dir, replacing it only on success."""
+    from mkdocs.commands.build import build
+    from mkdocs.exceptions import MkDocsException
+
+    site_dir = Path(site_dir).resolve()
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.building-", dir=site_dir.parent))
+    try:
+        config = load_mkdocs_config(config_file, site_dir=scratch, catalogue=catalogue)
+        build(config)
+    except MkDocsException as exc:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise BuildError(str(exc)) from None
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
+    os.chmod(scratch, 0o755)
+    old = None
+    if site_dir.exists():
+        old = site_dir.with_name(f".{site_dir.name}.old-{os.getpid()}")
+        site_dir.rename(old)
+    scratch.rename(site_dir)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+    return site_dir

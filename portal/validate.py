@@ -1,0 +1,238 @@
+"""Validation: every rule of DESIGN §2, every error at once.
+
+`validate(records, vocab)` returns the records with typed values (dates as
+`datetime.date`) and the list of problems. Nothing here stops at the first
+error: a maintainer fixes a whole pull request in one go.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+
+from .loader import Problem, RawRecord
+from .schema import (
+    BOOL, COLLECTION_BY_NAME, DATE, INT, LIST, OBJECT, REF, STR, TEXT, VOCAB,
+    Field,
+)
+from .vocab import Vocab
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+_TYPE_NAMES = {
+    STR: "文本", TEXT: "文本（Markdown）", INT: "整数", BOOL: "true 或 false",
+    DATE: "日期（YYYY-MM-DD）", VOCAB: "受控词表中的值", REF: "记录编号",
+    OBJECT: "映射（字段: 值）", LIST: "列表",
+}
+
+
+def suggest(value: str, candidates) -> str:
+    """A 是否想输入 hint for a near miss, or an empty string."""
+    close = difflib.get_close_matches(str(value), [str(c) for c in candidates], n=1, cutoff=0.6)
+    return f"；是否想输入“{close[0]}”？" if close else ""
+
+
+def _allowed(values, limit: int = 12) -> str:
+    shown = "、".join(values[:limit])
+    return shown + ("等" if len(values) > limit else "")
+
+
+def _describe(value) -> str:
+    text = repr(value) if not isinstance(value, str) else f"“{value}”"
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+class _Checker:
+    def __init__(self, record: RawRecord, vocab: Vocab, problems: list[Problem]):
+        self.record = record
+        self.vocab = vocab
+        self.problems = problems
+
+    def error(self, key: tuple, name: str, message: str) -> None:
+        self.problems.append(Problem(self.record.path, self.record.line(*key), name, message))
+
+    def fields(self, decls: tuple[Field, ...], data: dict, key: tuple, prefix: str) -> dict:
+        known = {f.name: f for f in decls}
+        out = {}
+        for name in data:
+            if name not in known:
+                self.error(key + (str(name),), prefix + str(name),
+                           f"未知字段{suggest(name, known)}（允许的字段：{_allowed(list(known), 40)}）")
+        for decl in decls:
+            name = prefix + decl.name
+            if decl.name not in data or (data[decl.name] is None and not decl.nullable):
+                if decl.required:
+                    where = key + (decl.name,) if decl.name in data else key
+                    self.error(where, name, "缺少必填字段")
+                continue
+            out[decl.name] = self.value(decl, data[decl.name], key + (decl.name,), name)
+        return out
+
+    def value(self, decl: Field, value, key: tuple, name: str):
+        kind = decl.kind
+        if value is None and decl.nullable:
+            return None
+        if kind in (STR, TEXT):
+            if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+                return self.type_error(decl, value, key, name)
+            text = str(value).strip() if kind == STR else str(value)
+            if not text.strip():
+                self.error(key, name, "不能为空")
+            elif kind == STR and "\n" in text:
+                self.error(key, name, "应为单行文本")
+            return text
+        if kind == INT:
+            if isinstance(value, bool) or not isinstance(value, int):
+                return self.type_error(decl, value, key, name)
+            if value < 0:
+                self.error(key, name, f"不能为负数（当前为 {value}）")
+            return value
+        if kind == BOOL:
+            if not isinstance(value, bool):
+                return self.type_error(decl, value, key, name)
+            return value
+        if kind == DATE:
+            return self.date(value, key, name)
+        if kind == VOCAB:
+            if not isinstance(value, str):
+                return self.type_error(decl, value, key, name)
+            allowed = self.vocab.values(decl.vocab)
+            if value not in allowed:
+                self.error(key, name, f"{_describe(value)} 不在受控词表 {decl.vocab} 中{suggest(value, allowed)}（允许：{_allowed(allowed)}）")
+            return value
+        if kind == REF:
+            if not isinstance(value, str):
+                return self.type_error(decl, value, key, name)
+            return value
+        if kind == OBJECT:
+            if not isinstance(value, dict):
+                return self.type_error(decl, value, key, name)
+            return self.fields(decl.fields, value, key, name + ".")
+        if kind == LIST:
+            if isinstance(value, (str, int)) and decl.item.kind in (STR, VOCAB, REF):
+                # A lone value where a list is expected is a common slip; say so.
+                self.error(key, name, f"应为列表：写成“- {value}”的形式")
+                return None
+            if not isinstance(value, list):
+                return self.type_error(decl, value, key, name)
+            if len(value) < decl.min_items:
+                self.error(key, name, f"至少需要 {decl.min_items} 项")
+            items = []
+            for i, item in enumerate(value):
+                items.append(self.value(decl.item, item, key + (i,), f"{name}[{i}]"))
+            if decl.unique and decl.item.kind in (STR, VOCAB, REF):
+                seen = set()
+                for i, item in enumerate(items):
+                    if isinstance(item, str) and item in seen:
+                        self.error(key + (i,), f"{name}[{i}]", f"{_describe(item)} 重复出现")
+                    seen.add(item)
+            return items
+        raise AssertionError(f"unknown field kind {kind}")
+
+    def type_error(self, decl: Field, value, key, name):
+        self.error(key, name, f"应为{_TYPE_NAMES[decl.kind]}，实际为 {_describe(value)}")
+        return None
+
+    def date(self, value, key, name):
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return value
+        text = str(value)
+        if not isinstance(value, str) or not _ISO_DATE.match(text):
+            self.error(key, name, f"应为日期 YYYY-MM-DD，实际为 {_describe(value)}")
+            return None
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            self.error(key, name, f"日期 {text} 不存在")
+            return None
+
+
+def _domain_rules(rec: RawRecord, clean: dict, vocab: Vocab, check: _Checker) -> None:
+    """Rules of the programme documents that a type check cannot express."""
+    data = rec.data
+    if rec.collection == "technologies":
+        cls = data.get("management_class")
+        if isinstance(cls, str) and cls in vocab.values("technology.prohibited_management_class"):
+            # Replace the generic vocabulary message with the reason.
+            check.problems[:] = [p for p in check.problems
+                                 if not (p.path == rec.path and p.field == "management_class")]
+            check.error(("management_class",), "management_class",
+                        f"“{cls}”医疗技术不得发布：禁止类技术禁止临床应用（《医疗技术临床应用管理办法》第九条），本门户不收录")
+        if clean.get("stage") == "退出" and not clean.get("exit_reason"):
+            check.error(("stage",), "exit_reason", "推广阶段为“退出”的技术必须填写 exit_reason（退出原因）")
+        due, warehoused = clean.get("review_due"), clean.get("warehoused")
+        if due and warehoused and due < warehoused:
+            check.error(("review_due",), "review_due", f"评估到期日 {due} 早于入库日期 {warehoused}")
+    elif rec.collection == "mentors":
+        track, tier = clean.get("track"), clean.get("tier")
+        if track and tier and track in vocab.values("mentor.tracks"):
+            tiers = list(vocab.tiers(track))
+            if tier not in tiers:
+                check.error(("tier",), "tier",
+                            f"层级“{tier}”不属于{track}类传承人{suggest(tier, tiers)}（{track}的层级：{_allowed(tiers)}）")
+    elif rec.collection == "policies":
+        written, published = clean.get("written"), clean.get("published")
+        if written and published and written > published:
+            check.error(("written",), "written", f"成文日期 {written} 晚于发布日期 {published}")
+        effective, expires = clean.get("effective"), clean.get("expires")
+        if effective and expires and expires < effective:
+            check.error(("expires",), "expires", f"有效期至 {expires} 早于施行日期 {effective}")
+        if clean.get("comment_deadline") and clean.get("kind") not in (None, "征求意见稿"):
+            check.error(("comment_deadline",), "comment_deadline", "只有文种为“征求意见稿”的通知才有意见反馈截止日期")
+
+
+def _references(records: list[RawRecord], cleaned: dict, problems: list[Problem]) -> None:
+    ids = {name: set() for name in COLLECTION_BY_NAME}
+    for rec in records:
+        ids[rec.collection].add(rec.id)
+    for rec in records:
+        clean = cleaned[(rec.collection, rec.id)]
+        for decl in COLLECTION_BY_NAME[rec.collection].fields:
+            if decl.kind == REF:
+                targets = [(decl.ref, clean.get(decl.name), (decl.name,), decl.name)]
+            elif decl.kind == LIST and decl.item.kind == REF:
+                targets = [(decl.item.ref, v, (decl.name, i), f"{decl.name}[{i}]")
+                           for i, v in enumerate(clean.get(decl.name) or [])]
+            else:
+                continue
+            for coll, target, key, name in targets:
+                if not isinstance(target, str):
+                    continue
+                if coll == rec.collection and target == rec.id:
+                    problems.append(Problem(rec.path, rec.line(*key), name, "记录不能引用自身"))
+                elif target not in ids[coll]:
+                    problems.append(Problem(rec.path, rec.line(*key), name,
+                                            f"找不到{COLLECTION_BY_NAME[coll].label}“{target}”（data/{coll}/{target}.yaml）{suggest(target, ids[coll])}"))
+    # A chain of successors or replacements must end somewhere.
+    for coll, link in (("technologies", "successor"), ("policies", "replaced_by")):
+        by_id = {rec.id: rec for rec in records if rec.collection == coll}
+        reported = set()
+        for start in sorted(by_id):
+            seen, current = [], start
+            while current in by_id and current not in seen:
+                seen.append(current)
+                current = cleaned[(coll, current)].get(link)
+            cycle = seen[seen.index(current):] if current in seen else []
+            # A one-record cycle is a self-reference, reported above.
+            if len(cycle) > 1:
+                if not reported.intersection(cycle):
+                    reported.update(cycle)
+                    first = by_id[cycle[0]]
+                    problems.append(Problem(first.path, first.line(link), link,
+                                            "形成循环引用：" + " → ".join(cycle + [cycle[0]])))
+
+
+def validate(records: list[RawRecord], vocab: Vocab) -> tuple[dict, list[Problem]]:
+    """Check records; returns {(collection, id): typed data} and the problems."""
+    problems: list[Problem] = []
+    cleaned: dict = {}
+    for rec in records:
+        check = _Checker(rec, vocab, problems)
+        coll = COLLECTION_BY_NAME[rec.collection]
+        clean = check.fields(coll.fields, rec.data, (), "")
+        _domain_rules(rec, clean, vocab, check)
+        cleaned[(rec.collection, rec.id)] = clean
+    _references(records, cleaned, problems)
+    problems.sort(key=lambda p: (p.path, p.line, p.field))
+    return cleaned, problems
