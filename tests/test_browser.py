@@ -1,0 +1,68 @@
+"""The built site in a real headless Chromium: search in Chinese, click through, follow links."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def search(page, query: str):
+    box = page.locator("#portal-search .pagefind-ui__search-input")
+    box.wait_for(state="visible", timeout=15000)
+    box.fill(query)
+    results = page.locator("#portal-search .pagefind-ui__result-link")
+    results.first.wait_for(state="visible", timeout=15000)
+    return results
+
+
+def test_home_search_click_through_and_cross_link(page, site_server):
+    page.goto(site_server + "/")
+    assert page.locator("html").get_attribute("lang").startswith("zh")
+    assert page.locator("h1").first.inner_text() == "卫生健康技术推广门户"
+
+    results = search(page, "医共体")
+    titles = results.all_inner_texts()
+    assert any("紧密型县域医疗卫生共同体" in t for t in titles), titles
+    target = results.filter(has_text="紧密型县域医疗卫生共同体").first
+    target.click()
+    page.wait_for_url(re.compile(r"/policies/2024-hebei-jin-mi-xing-xian-yu-yi-gong-ti/"))
+    assert "紧密型县域医疗卫生共同体" in page.locator("h1").inner_text()
+    assert "冀卫发〔2024〕3号" in page.locator("article").inner_text()
+
+    # A technology page links to its mentors; the mentor page carries the 示例 banner.
+    page.goto(site_server + "/technologies/")
+    page.locator("a.portal-item__title", has_text="艾灸").first.click()
+    mentor_link = page.locator("#mentors + ul a").first
+    mentor_name = mentor_link.inner_text()
+    mentor_link.click()
+    assert page.locator("h1").inner_text().startswith(mentor_name)
+    assert page.locator(".portal-banner--example").is_visible()
+    assert "示例" in page.locator(".portal-banner--example").inner_text()
+
+    assert page.foreign_requests == []
+
+
+def test_search_shows_chinese_message_when_nothing_matches(page, site_server):
+    page.goto(site_server + "/mentors/")
+    box = page.locator("#portal-search .pagefind-ui__search-input")
+    box.wait_for(state="visible", timeout=15000)
+    assert box.get_attribute("placeholder") == "搜索技术、传承人、政策通知"
+    box.fill("zzzqqq")
+    message = page.locator("#portal-search .pagefind-ui__message")
+    message.wait_for(timeout=15000)
+    page.wait_for_function("document.querySelector('#portal-search .pagefind-ui__message').innerText.includes('没有找到')", timeout=15000)
+    assert page.foreign_requests == []
+
+
+def test_listing_facets_work_without_javascript(browser, site_server):
+    context = browser.new_context(java_script_enabled=False)
+    pg = context.new_page()
+    pg.goto(site_server + "/policies/")
+    pg.locator(".portal-facet a", has_text="陕西").first.click()
+    assert "陕西" in pg.locator("h1").inner_text()
+    items = pg.locator(".portal-item__title").all_inner_texts()
+    assert items and all("医保" not in t for t in items)
+    context.close()

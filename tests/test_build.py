@@ -1,0 +1,170 @@
+"""A full build of the repository's content as of 2024-03-28, checked file by file."""
+
+from __future__ import annotations
+
+import html.parser
+import posixpath
+import re
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+import yaml
+
+from conftest import MINIMAL, ROOT, replace_text, run_portal, write_data
+
+
+class _Links(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.hrefs, self.srcs, self.ids = [], [], set()
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if attrs.get("id"):
+            self.ids.add(attrs["id"])
+        if tag == "a" and attrs.get("href"):
+            self.hrefs.append(attrs["href"])
+        for name in ("src", "href"):
+            if tag in ("script", "img", "link") and attrs.get(name):
+                self.srcs.append(attrs[name])
+
+
+def parse(path: Path) -> _Links:
+    parser = _Links()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def record_ids(collection: str) -> list[str]:
+    return sorted(p.stem for p in (ROOT / "data" / collection).glob("*.yaml"))
+
+
+def load(collection: str, record_id: str) -> dict:
+    return yaml.safe_load((ROOT / "data" / collection / f"{record_id}.yaml").read_text(encoding="utf-8"))
+
+
+def page(site: Path, url: str) -> str:
+    return (site / url / "index.html").read_text(encoding="utf-8")
+
+
+def test_every_record_has_a_page(built_site):
+    for collection in ("technologies", "mentors", "policies"):
+        ids = record_ids(collection)
+        assert ids, collection
+        for record_id in ids:
+            assert (built_site / collection / record_id / "index.html").is_file(), (collection, record_id)
+
+
+def test_listings_search_index_and_language(built_site):
+    for url in ("", "technologies/", "mentors/", "policies/", "about/", "process/", "mentorship/", "management-classes/"):
+        assert (built_site / url / "index.html").is_file(), url
+    assert (built_site / "pagefind" / "pagefind.js").is_file()
+    assert (built_site / "pagefind" / "pagefind-ui.js").is_file()
+    assert list((built_site / "pagefind").glob("pagefind.zh*.pf_meta")), "no Chinese index"
+    for html_file in built_site.rglob("*.html"):
+        if "pagefind" in html_file.parts:
+            continue
+        head = html_file.read_text(encoding="utf-8")[:400]
+        assert re.search(r'<html lang="zh[^"]*"', head), html_file
+
+
+def test_internal_links_resolve(built_site):
+    broken = []
+    for html_file in built_site.rglob("index.html"):
+        if "pagefind" in html_file.parts:
+            continue
+        links = parse(html_file)
+        for href in links.hrefs + links.srcs:
+            parts = urlsplit(href)
+            if parts.scheme or parts.netloc or href.startswith("#") or href.startswith("mailto:"):
+                continue
+            target = posixpath.normpath(posixpath.join(
+                html_file.parent.relative_to(built_site).as_posix(), unquote(parts.path)))
+            path = built_site / target
+            if path.is_dir():
+                path = path / "index.html"
+            if not path.exists():
+                broken.append(f"{html_file.relative_to(built_site)} → {href}")
+    assert not broken, broken[:20]
+
+
+def test_no_page_loads_from_another_host(built_site):
+    for html_file in built_site.rglob("*.html"):
+        for src in parse(html_file).srcs:
+            assert not urlsplit(src).netloc, (html_file, src)
+
+
+def test_technology_page_lists_mentors_and_policies(built_site):
+    for mentor_id in record_ids("mentors"):
+        mentor = load("mentors", mentor_id)
+        for tech_id in mentor.get("technologies") or []:
+            assert f'href="../../mentors/{mentor_id}/"' in page(built_site, f"technologies/{tech_id}"), (tech_id, mentor_id)
+    for tech_id in record_ids("technologies"):
+        for policy_id in load("technologies", tech_id).get("policies") or []:
+            assert f'href="../../technologies/{tech_id}/"' in page(built_site, f"policies/{policy_id}")
+
+
+def test_pages_show_chinese_dates_and_statuses(built_site):
+    assert "2024年3月27日" in page(built_site, "policies/2024-hebei-jin-mi-xing-xian-yu-yi-gong-ti")
+    # Demonstration mentors are marked, and enrollment deadlines are judged at the build date.
+    for mentor_id in record_ids("mentors"):
+        mentor = load("mentors", mentor_id)
+        html = page(built_site, f"mentors/{mentor_id}")
+        assert mentor.get("example") is True and "portal-banner--example" in html and "示例" in html
+        deadline = (mentor.get("enrollment") or {}).get("deadline")
+        if mentor["enrollment"]["status"] == "招收中" and deadline:
+            expected = "招收已截止" if deadline.isoformat() < "2024-03-28" else "招收中"
+            assert expected in html, mentor_id
+    for tech_id in record_ids("technologies"):
+        tech = load("technologies", tech_id)
+        html = page(built_site, f"technologies/{tech_id}")
+        if tech.get("review_due") and tech["review_due"].isoformat() < "2024-03-28" and tech.get("stage") != "退出":
+            assert "待评估" in html, tech_id
+        assert "禁止类" != tech.get("management_class")
+
+
+def test_policy_listing_is_newest_first_and_faceted(built_site):
+    listing = page(built_site, "policies")
+    dates = [m for m in re.findall(r'<time datetime="(\d{4}-\d{2}-\d{2})"', listing)]
+    assert dates and dates == sorted(dates, reverse=True)
+    assert 'href="by/region/陕西/"' in listing
+    shaanxi = page(built_site, "policies/by/region/陕西")
+    assert "国家标准化试点项目" in shaanxi and "医保骗保" not in shaanxi
+
+
+def test_record_pages_stay_out_of_the_nav(built_site):
+    home = page(built_site, "")
+    assert 'href="technologies/"' in home
+    for tech_id in record_ids("technologies"):
+        assert f"technologies/{tech_id}/" not in home.split("<main", 1)[0]
+
+
+def test_home_page_has_counts_latest_and_deadlines(built_site):
+    home = page(built_site, "")
+    assert re.search(rf"<strong>{len(record_ids('technologies'))}</strong><span>项入库技术", home)
+    assert "最新政策通知" in home and "近期截止" in home
+    # The Shaanxi call's deadlines lie ahead of 2024-03-28.
+    assert "2025年5月20日" in home
+
+
+def test_broken_records_build_nothing(tmp_path):
+    data = write_data(tmp_path / "data", {**MINIMAL, **replace_text("mentors/example-a.yaml", "tier: 名老中医", "tier: 资深专家")})
+    site = tmp_path / "site"
+    result = run_portal("build", "--data", str(data), "--site-dir", str(site), "--today", "2024-03-28")
+    assert result.returncode == 1
+    assert "example-a.yaml:4: tier:" in result.stderr
+    assert not site.exists()
+
+
+def test_failed_build_leaves_previous_site_untouched(tmp_path):
+    data = write_data(tmp_path / "data")
+    site = tmp_path / "site"
+    assert run_portal("build", "--data", str(data), "--site-dir", str(site), "--today", "2024-03-28").returncode == 0
+    before = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    (data / "policies" / "2024-zhong-yi-yao.yaml").write_text("title: [unclosed\n", encoding="utf-8")
+    result = run_portal("build", "--data", str(data), "--site-dir", str(site), "--today", "2024-03-28")
+    assert result.returncode == 1
+    after = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    assert before == after
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site")]
