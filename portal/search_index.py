@@ -30,5 +30,5 @@ def build_search_index(site_dir: Path) -> int:
         raise SearchIndexError(f"Pagefind 建立索引失败：{exc}") from exc
     if count == 0:
         raise SearchIndexError("Pagefind 没有找到可检索的页面（缺少 data-pagefind-body？）")
-    log.info("Pagefind indexed %d pages", count)
+    log.info("Pagefind processed %d HTML files", count)
     return count
