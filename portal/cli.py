@@ -10,6 +10,7 @@ from pathlib import Path
 
 from . import __version__
 from .catalogue import Catalogue, CatalogueError, build_catalogue, china_today
+from .site import DEFAULT_CONFIG
 
 
 def _date(text: str) -> dt.date:
@@ -83,13 +84,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("build", help="校验并生成站点（含搜索索引）")
     common(p)
     p.add_argument("--site-dir", default="site", help="输出目录，默认 site/")
-    p.add_argument("--config", default="mkdocs.yml", help=argparse.SUPPRESS)
+    p.add_argument("--config", default=str(DEFAULT_CONFIG), help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("serve", help="本地预览，修改记录后自动刷新")
     common(p)
     p.add_argument("--dev-addr", default="127.0.0.1:8000", help="监听地址，默认 127.0.0.1:8000")
-    p.add_argument("--config", default="mkdocs.yml", help=argparse.SUPPRESS)
+    p.add_argument("--config", default=str(DEFAULT_CONFIG), help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_serve)
     return parser
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from .schema import COLLECTIONS, ID_PATTERN
+from .schema import COLLECTIONS, ID_PATTERN, RESERVED_IDS
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -139,6 +139,8 @@ def load_records(data_dir: Path) -> tuple[list[RawRecord], list[Problem]]:
             record_id = file.stem
             if not ID_PATTERN.match(record_id):
                 problems.append(Problem(shown, 1, "id", f"文件名“{record_id}”不是合法的记录编号：只能用小写字母、数字和连字符，以字母或数字开头，2–80 个字符"))
+            elif record_id in RESERVED_IDS:
+                problems.append(Problem(shown, 1, "id", f"“{record_id}”是站点保留的路径，不能用作记录编号"))
             try:
                 text = file.read_bytes().decode("utf-8-sig")
             except UnicodeDecodeError as exc:

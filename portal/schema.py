@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 import re
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,79}$")
+# Path segments the site uses under each collection (facet pages live at <collection>/by/…).
+RESERVED_IDS = frozenset({"by"})
 
 # Field kinds understood by the validator.
 STR = "str"          # one line of plain text
