@@ -22,7 +22,7 @@ browser: $(CHROMIUM)
 $(CHROMIUM):
 	if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	$$SUDO apt-get update -qq && \
-	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium
+	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium
 
 validate: install
 	$(BIN)/portal validate

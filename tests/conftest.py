@@ -155,7 +155,10 @@ def page(browser, site_server):
     context = browser.new_context(locale="zh-CN")
     pg = context.new_page()
     pg.foreign_requests = []
+    pg.errors = []
     local = site_server + "/"
+    pg.on("pageerror", lambda exc: pg.errors.append(str(exc)))
+    pg.on("console", lambda msg: msg.type == "error" and pg.errors.append(msg.text))
 
     def on_request(request):
         if not request.url.startswith(local) and not request.url.startswith("data:"):

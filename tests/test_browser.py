@@ -43,6 +43,7 @@ def test_home_search_click_through_and_cross_link(page, site_server):
     assert "示例" in page.locator(".portal-banner--example").inner_text()
 
     assert page.foreign_requests == []
+    assert page.errors == []
 
 
 def test_search_shows_chinese_message_when_nothing_matches(page, site_server):
