@@ -1,0 +1,155 @@
+"""Notice bodies: PDF lines → paragraphs → Markdown that keeps the document's structure."""
+
+from __future__ import annotations
+
+import re
+
+from collections import Counter
+
+from .text import CJK, parse_date, squeeze, width
+
+# Lines that belong to the compilation, not to the notice.
+FURNITURE = (
+    re.compile(r"^\s*-?\s*\d{1,4}\s*-?\s*$"),                  # page numbers
+    re.compile(r"^\s*第\s*\d+\s*页(\s*[/，,]?\s*共\s*\d+\s*页)?\s*$"),
+    re.compile(r"下载附件请登录"),
+    re.compile(r"^\s*(信息公开形式|公开方式)\s*[:：（(]"),
+    re.compile(r"^\s*[（(]\s*(信息公开形式|公开方式|此件)[^）)]*[）)]\s*$"),
+)
+
+HEADING_1 = re.compile(r"^[一二三四五六七八九十百]+、")
+HEADING_2 = re.compile(r"^[（(][一二三四五六七八九十百]+[）)]")
+ITEM = re.compile(r"^(\d{1,3}[.．、]|[（(]\d{1,3}[）)]|第[一二三四五六七八九十百零]+[条章节])")
+ATTACHMENT = re.compile(r"^附\s*件\s*[:：]?")
+_TERMINAL = tuple("。！？；：…")
+_CLOSERS = "”’）)」』】》"
+
+# Extraction turns some indented lines into bullets: “- （一）…”.
+_BULLET = re.compile(r"^[-•·●▪]\s+")
+
+# A wrapped line is about this long or longer; shorter lines end where they end.
+WRAP_WIDTH = 18
+
+
+def is_furniture(line: str, extra: tuple[re.Pattern, ...] = ()) -> bool:
+    return any(p.search(line) for p in FURNITURE + extra)
+
+
+def starts_unit(line: str) -> bool:
+    return bool(HEADING_1.match(line) or HEADING_2.match(line) or ITEM.match(line)
+                or ATTACHMENT.match(line) or is_date_line(line))
+
+
+def is_date_line(line: str) -> bool:
+    text = squeeze(line)
+    return parse_date(text) is not None and len(text) <= 14 and text.endswith("日")
+
+
+def ends_sentence(line: str) -> bool:
+    return line.rstrip(_CLOSERS).endswith(_TERMINAL) or line.endswith(_TERMINAL)
+
+
+def _join(a: str, b: str) -> str:
+    if re.search(r"[A-Za-z0-9,.;:]$", a) and re.match(r"[A-Za-z0-9]", b):
+        return a + " " + b
+    return a + b
+
+
+def _ends_with_organ(line: str) -> bool:
+    # A signature line (organ name) never continues the line above it.
+    from .extract import looks_like_organ
+    return looks_like_organ(line)
+
+
+def wrap_width(lines: list[str]) -> int | None:
+    """The column at which a hard-wrapped text breaks its lines, if it has one.
+
+    PDF text keeps the page's line breaks: most lines then share one width. A
+    text whose paragraphs are single lines (web pages) has no such width.
+    """
+    widths = [width(l) for l in lines if width(l) >= 24]
+    if len(widths) < 10:
+        return None
+    common, _ = Counter(widths).most_common(1)[0]
+    near = sum(1 for w in widths if abs(w - common) <= 2)
+    return common if near >= 0.3 * len(widths) else None
+
+
+def paragraphs(lines: list[str]) -> list[str]:
+    """Rejoin lines that PDF extraction broke; keep short lines (signatures, dates) apart."""
+    cleaned = [_BULLET.sub("", squeeze(raw)) for raw in lines]
+    cleaned = [line for line in cleaned if line]
+    wrap = wrap_width(cleaned)
+    out: list[str] = []
+    last_raw = ""
+    for line in cleaned:
+        if out:
+            prev = out[-1]
+            if wrap:
+                # Hard-wrapped text: a full-width line that stops mid-sentence continues below.
+                wrapped = width(last_raw) >= 0.8 * wrap and not ends_sentence(prev)
+            else:
+                heading_line = (HEADING_1.match(prev) or HEADING_2.match(prev)) and "。" not in prev
+                wrapped = len(prev) >= WRAP_WIDTH and not ends_sentence(prev) and not heading_line
+            # A phone number or code ends a contact line; it never wraps mid-number.
+            wrapped = wrapped and not re.search(r"\d{5,}$", prev)
+            if wrapped and not starts_unit(line) and not _ends_with_organ(line):
+                out[-1] = _join(prev, line)
+                last_raw = line
+                continue
+        out.append(line)
+        last_raw = line
+    return out
+
+
+def to_markdown(paras: list[str]) -> str:
+    """Headings 一、 and （一） become ## and ###; everything else stays literal text."""
+    blocks = []
+    for para in paras:
+        short = len(para) <= 40 and not re.search("[。；]", para)
+        if HEADING_1.match(para) and short:
+            blocks.append("## " + para)
+        elif HEADING_2.match(para) and short:
+            blocks.append("### " + para)
+        else:
+            blocks.append(_escape(para))
+    return "\n\n".join(blocks) + "\n"
+
+
+def _escape(para: str) -> str:
+    # Keep numbered items as printed (“4. …”), not as Markdown lists renumbered from 1,
+    # and keep characters Markdown would read as markup.
+    para = re.sub(r"^(\d{1,3})([.．])", r"\1\\\2", para)
+    para = re.sub(r"^([-+*#>])", r"\\\1", para)
+    return para.replace("<", "&lt;")
+
+
+def attachments(paras: list[str]) -> list[str]:
+    """Titles in an attachment list: 附件：1. …  2. …  (or a single unnumbered one)."""
+    for i, para in enumerate(paras):
+        match = ATTACHMENT.match(para)
+        if not match:
+            continue
+        rest = para[match.end():].strip()
+        items = []
+        following = [rest] if rest else []
+        following += paras[i + 1:]
+        numbered = re.compile(r"^(\d{1,2})\s*[.．、]\s*|^[（(](\d{1,2})[）)]\s*")
+        for n, text in enumerate(following):
+            m = numbered.match(text)
+            if m:
+                items.append(text[m.end():].strip())
+            elif n == 0 and not items and rest and not numbered.match(rest):
+                items.append(rest)
+                break
+            else:
+                # Several numbered titles can share a line: “1.申报书 2.自评表”.
+                break
+        split = []
+        for item in items:
+            split += [p.strip() for p in re.split(r"\s*(?<!\d)\d{1,2}\s*[.．、]\s*", item) if p.strip()]
+        return [re.sub(r"[；;。]$", "", s) for s in split]
+    return []
+
+
+__all__ = ["paragraphs", "to_markdown", "attachments", "is_furniture", "is_date_line", "CJK"]

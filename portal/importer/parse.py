@@ -1,0 +1,293 @@
+"""Texts → policy records: a monthly compilation of many notices, or one notice."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass, field
+
+from ..vocab import Vocab
+from . import body as bodies
+from . import extract
+from .metadata import Metadata, find_blocks, is_label_line, parse_block
+from .text import CJK, clean_doc_number, find_doc_numbers, is_doc_number_line, parse_date, squeeze, squeeze_title
+
+
+class ImportFormatError(Exception):
+    """The text is not a compilation or notice this importer can read."""
+
+
+@dataclass
+class Gap:
+    line: int
+    field: str
+    message: str
+
+
+@dataclass
+class ImportedNotice:
+    record: dict
+    line: int
+    gaps: list[Gap] = field(default_factory=list)
+
+    def gap(self, line: int, name: str, message: str) -> None:
+        self.gaps.append(Gap(line, name, message))
+
+
+_REGION_TAG = re.compile(f"^[{CJK}]{{2,8}}[:：]\\s*")
+_SALUTATION = re.compile(r"[:：]$")
+
+
+def _strip_region_tag(title: str, regions: extract.RegionRules) -> str:
+    tag = _REGION_TAG.match(title)
+    if tag and regions.of_name(tag.group(0).rstrip(":： ")):
+        return title[tag.end():]
+    return title
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+@dataclass
+class _Heading:
+    title: str = ""
+    doc_number: str | None = None
+    organ: str = ""
+    end: int = 0        # index into the body lines after the heading
+
+
+def _heading(lines: list[str], expected_title: str = "") -> _Heading:
+    """The title (possibly over several lines) and doc number printed above a body."""
+    head = _Heading()
+    parts: list[str] = []
+    i = 0
+    limit = max(len(_norm(expected_title)) + 12, 40)
+    while i < len(lines):
+        line = lines[i].strip()
+        if not line:
+            i += 1
+            continue
+        if is_doc_number_line(line):
+            head.doc_number = clean_doc_number(line)
+            i += 1
+            break
+        joined = _norm("".join(parts) + line)
+        if _SALUTATION.search(line) or bodies.is_date_line(line) or len(joined) > limit or \
+                (len(parts) >= 4) or (parts and bodies.ends_sentence(parts[-1])):
+            break
+        parts.append(line)
+        i += 1
+    head.end = i
+    if parts and extract.looks_like_organ(parts[0]) and len(parts) > 1:
+        head.organ = squeeze(parts[0])
+    head.title = " ".join(parts)
+    return head
+
+
+def _signature(paras: list[str]) -> tuple[list[str], dt.date | None]:
+    """Organs and date of the signature at the end of a body."""
+    for i in range(len(paras) - 1, max(len(paras) - 8, -1), -1):
+        if bodies.is_date_line(paras[i]):
+            organs = []
+            j = i - 1
+            while j >= 0 and extract.looks_like_organ(paras[j]):
+                organs.insert(0, squeeze(paras[j]))
+                j -= 1
+            return organs, parse_date(paras[i])
+    return [], None
+
+
+class NoticeBuilder:
+    def __init__(self, vocab: Vocab, source_title: str | None = None):
+        self.vocab = vocab
+        self.regions = extract.RegionRules(vocab)
+        self.source_title = source_title
+
+    def build(self, meta: Metadata | None, body_lines: list[str], body_offset: int, start_line: int,
+              page: int | None = None) -> ImportedNotice:
+        """One notice from its metadata (if any) and the lines of its text."""
+        get = meta.get if meta else (lambda name: "")
+        meta_line = (lambda name, default=start_line: meta.lines.get(name, default)) if meta \
+            else (lambda name, default=start_line: default)
+        notice = ImportedNotice({}, start_line)
+        lines = [l for l in body_lines if not bodies.is_furniture(l)]
+        # Extraction sometimes repeats a metadata value on the line after the block.
+        values = {_norm(v) for k, v in (meta.values.items() if meta else ()) if v and k != "title"}
+        while lines and (not lines[0].strip() or _norm(lines[0]) in values):
+            lines.pop(0)
+        meta_title = _strip_region_tag(squeeze_title(get("title")), self.regions)
+
+        head = _heading(lines, meta_title)
+        heading_title = _strip_region_tag(squeeze_title(head.title), self.regions) if head.title else ""
+        title = meta_title
+        if heading_title and (not title or (title != heading_title and difflib.SequenceMatcher(
+                None, _norm(title), _norm(heading_title)).ratio() >= 0.75)):
+            # The heading printed above the text is the document's own title.
+            title = heading_title
+        if head.organ and not meta_title and not title.startswith(head.organ):
+            title = head.organ + title
+        if not title:
+            notice.gap(start_line, "title", "找不到标题")
+
+        paras = bodies.paragraphs(lines[head.end:])
+        organs, signed = _signature(paras)
+
+        doc_number = clean_doc_number(get("doc_number")) or head.doc_number
+        if get("doc_number") and not clean_doc_number(get("doc_number")):
+            # Some notices carry numbers of other shapes; keep them as printed.
+            doc_number = squeeze(get("doc_number")).replace(" ", "")
+        if not doc_number:
+            notice.gap(meta_line("doc_number"), "doc_number", "没有发文字号，记为 null")
+
+        issuers = extract.split_issuers(get("issuers")) if get("issuers") else []
+        if not issuers:
+            issuers = organs or ([head.organ] if head.organ else [])
+        if not issuers:
+            prefix = re.match(f"^([{CJK}]+?)(?:关于|印发)", title)
+            if prefix and extract.looks_like_organ(prefix.group(1)):
+                issuers = [prefix.group(1)]
+        if not issuers:
+            notice.gap(meta_line("issuers"), "issuers", "找不到发文机关")
+
+        written = parse_date(get("written")) or signed
+        if not written:
+            notice.gap(meta_line("written"), "written", "找不到成文日期")
+        published = parse_date(get("published"))
+        if not published:
+            published = written
+            notice.gap(meta_line("published"), "published",
+                       f"没有发布日期，暂用成文日期 {written}" if written else "找不到发布日期")
+
+        region, how = self.regions.region(issuers, squeeze(get("title")) or title, doc_number)
+        if how == "default":
+            notice.gap(meta_line("issuers"), "region", "无法从发文机关判断地区，暂定为全国")
+
+        keywords = extract.split_issuers(get("keywords")) if get("keywords") else []
+        topics, _ = extract.topics(self.vocab, get("category"), title, keywords)
+        if not topics:
+            notice.gap(meta_line("category"), "topics", f"无法判断主题分类（类别：{get('category') or '无'}）")
+
+        full_text = "\n".join(paras)
+        kind = extract.kind(self.vocab, title, full_text)
+        deadline = extract.comment_deadline(paras, written or published) if kind == "征求意见稿" \
+            or re.search("征求.{0,6}意见", full_text) else None
+        if deadline and kind != "征求意见稿":
+            kind = "征求意见稿"
+        if kind == "征求意见稿" and not deadline:
+            notice.gap(start_line, "comment_deadline", "征求意见稿没有找到意见反馈截止日期")
+        steps = extract.call_deadlines(paras, written or published) if kind != "征求意见稿" else []
+
+        cites = [n for n in find_doc_numbers(full_text) if n != doc_number]
+        record = {
+            "title": title,
+            "doc_number": doc_number,
+            "issuers": issuers,
+            "region": region,
+            "written": written,
+            "published": published,
+            "topics": topics,
+            "keywords": keywords,
+            "kind": kind,
+            "comment_deadline": deadline,
+            "deadlines": steps,
+            "cites": cites,
+            "source": None,
+            "attachments": bodies.attachments(paras),
+            "body": bodies.to_markdown(paras) if paras else None,
+        }
+        if self.source_title:
+            record["source"] = {"title": self.source_title, "page": page}
+        notice.record = {k: v for k, v in record.items() if v not in (None, [], "", {})}
+        if record["doc_number"] is None:
+            notice.record["doc_number"] = None
+        return notice
+
+
+# ---------------------------------------------------------------- compilations
+
+_TOC_ENTRY = re.compile(r"^\s*[-•·]?\s*(?P<page>\d{1,4})\s+(?P<title>\S.*?)\s*$")
+_TOC_DOTTED = re.compile(r"^\s*(?P<title>\S.*?)\s*[.…·．]{2,}\s*(?P<page>\d{1,4})\s*$")
+
+
+def _contents(front: list[str]) -> tuple[str | None, list[tuple[str, int]]]:
+    """Compilation title and (title, page) entries from the pages before the first notice."""
+    entries = []
+    for line in front:
+        match = _TOC_ENTRY.match(line) or _TOC_DOTTED.match(line)
+        if match and re.search(f"[{CJK}]{{4,}}", match["title"]):
+            entries.append((match["title"], int(match["page"])))
+    cover = []
+    for line in front:
+        text = squeeze(line)
+        if re.search("目\\s*录|^Contents$", text, re.I):
+            break
+        if text and (re.search("汇编|月刊|专刊|简报|选编", text) or re.search(r"\d{4}年第\d+期", text)):
+            cover.append(text.replace(" ", ""))
+    return (" ".join(cover) or None), entries
+
+
+def _page_for(title: str, entries: list[tuple[str, int]], used: set) -> int | None:
+    best, best_ratio = None, 0.6
+    for n, (entry, page) in enumerate(entries):
+        if n in used:
+            continue
+        ratio = difflib.SequenceMatcher(None, _norm(entry), _norm(title)).ratio()
+        if ratio > best_ratio:
+            best, best_ratio = n, ratio
+    if best is None:
+        return None
+    used.add(best)
+    return entries[best][1]
+
+
+def import_compilation(text: str, vocab: Vocab, *, name: str = "") -> list[ImportedNotice]:
+    lines = text.splitlines()
+    blocks = find_blocks(lines)
+    if not blocks:
+        raise ImportFormatError(
+            "这不是政策汇编：没有找到任何通知的元数据块（发文机关、成文日期、标题、发文字号、发布日期…）。"
+            "单篇通知请用 `portal import notice`。")
+    source_title, entries = _contents(lines[: blocks[0].start])
+    builder = NoticeBuilder(vocab, source_title or name or "政策汇编")
+    notices, used = [], set()
+    for n, meta in enumerate(blocks):
+        end = blocks[n + 1].start if n + 1 < len(blocks) else len(lines)
+        notice_lines = lines[meta.end:end]
+        notice = builder.build(meta, notice_lines, meta.end, meta.start + 1)
+        page = _page_for(notice.record.get("title", ""), entries, used) if entries else None
+        if "source" in notice.record:
+            if page is not None:
+                notice.record["source"]["page"] = page
+            else:
+                notice.record["source"].pop("page", None)
+                if entries:
+                    notice.gap(meta.start + 1, "source.page", "目录中找不到这篇通知的页码")
+        notices.append(notice)
+    return notices
+
+
+def import_notice(text: str, vocab: Vocab, *, name: str = "") -> ImportedNotice:
+    lines = text.splitlines()
+    blocks = find_blocks(lines)
+    if len(blocks) > 1:
+        raise ImportFormatError(f"这份文本包含 {len(blocks)} 篇通知的元数据，请用 `portal import compilation`。")
+    builder = NoticeBuilder(vocab, None)
+    if blocks:
+        meta = blocks[0]
+        notice = builder.build(meta, lines[meta.end:], meta.end, meta.start + 1)
+    else:
+        first = next((i for i, l in enumerate(lines) if l.strip()), None)
+        if first is None:
+            raise ImportFormatError("文件是空的。")
+        notice = builder.build(None, lines[first:], first, first + 1)
+    record = notice.record
+    if not record.get("title") or not re.search("通知|意见|办法|公告|通告|决定|规定|方案|函|批复|通报|细则|规划|指南|要点",
+                                                 record["title"]) or not record.get("written"):
+        raise ImportFormatError("这不像一篇政策通知：找不到“关于……的通知”之类的标题或落款日期。")
+    return notice
+
+
+__all__ = ["ImportFormatError", "ImportedNotice", "Gap", "import_compilation", "import_notice",
+           "is_label_line", "parse_block"]
