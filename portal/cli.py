@@ -68,6 +68,42 @@ def cmd_serve(args) -> int:
     return 0
 
 
+def cmd_import(args) -> int:
+    from .importer.parse import ImportFormatError, import_compilation, import_notice
+    from .importer.writer import write_notices
+    from .vocab import Vocab, VocabError
+
+    path = Path(args.file)
+    try:
+        vocab = Vocab.load(Path(args.data) / "vocab.yaml")
+    except VocabError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        print(f"{path}: 找不到文件", file=sys.stderr)
+        return 1
+    except IsADirectoryError:
+        print(f"{path}: 这是一个目录，请给出文本文件", file=sys.stderr)
+        return 1
+    except UnicodeDecodeError as exc:
+        print(f"{path}:1: encoding: 文件不是 UTF-8 编码的文本（第 {exc.start} 字节）", file=sys.stderr)
+        return 1
+    try:
+        if args.what == "compilation":
+            notices = import_compilation(text, vocab, name=path.stem)
+        else:
+            notices = [import_notice(text, vocab, name=path.stem)]
+    except ImportFormatError as exc:
+        print(f"{path}: {exc}", file=sys.stderr)
+        return 1
+    report = write_notices(notices, Path(args.out), vocab, source=str(path), update=args.update)
+    for line in report.lines():
+        print(line)
+    return 1 if report.errors else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="portal", description="卫生健康技术推广门户：校验记录、生成站点。")
     parser.add_argument("--version", action="version", version=f"portal {__version__}")
@@ -86,6 +122,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--site-dir", default="site", help="输出目录，默认 site/")
     p.add_argument("--config", default=str(DEFAULT_CONFIG), help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("import", help="把政策汇编或单篇通知文本导入为政策记录")
+    p.add_argument("what", choices=["compilation", "notice"], help="compilation：月度政策汇编；notice：单篇通知")
+    p.add_argument("file", help="文本文件（UTF-8）")
+    p.add_argument("--out", default="data/policies", help="输出目录，默认 data/policies/")
+    p.add_argument("--data", default="data", help="受控词表所在的数据目录，默认 data/")
+    p.add_argument("--update", action="store_true", help="覆盖已存在的记录（默认只报告、不覆盖）")
+    p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("serve", help="本地预览，修改记录后自动刷新")
     common(p)

@@ -28,7 +28,7 @@ def test_home_search_click_through_and_cross_link(page, site_server):
     assert any("紧密型县域医疗卫生共同体" in t for t in titles), titles
     target = results.filter(has_text="紧密型县域医疗卫生共同体").first
     target.click()
-    page.wait_for_url(re.compile(r"/policies/2024-hebei-jin-mi-xing-xian-yu-yi-gong-ti/"))
+    page.wait_for_url(re.compile(r"/policies/2024-quan-mian-tui-jin-jin-mi-xing-xian-yu-yi-liao-wei-sheng/"))
     assert "紧密型县域医疗卫生共同体" in page.locator("h1").inner_text()
     assert "冀卫发〔2024〕3号" in page.locator("article").inner_text()
 

@@ -106,7 +106,7 @@ def test_technology_page_lists_mentors_and_policies(built_site):
 
 
 def test_pages_show_chinese_dates_and_statuses(built_site):
-    assert "2024年3月27日" in page(built_site, "policies/2024-hebei-jin-mi-xing-xian-yu-yi-gong-ti")
+    assert "2024年3月27日" in page(built_site, "policies/2024-quan-mian-tui-jin-jin-mi-xing-xian-yu-yi-liao-wei-sheng")
     # Demonstration mentors are marked, and enrollment deadlines are judged at the build date.
     for mentor_id in record_ids("mentors"):
         mentor = load("mentors", mentor_id)

@@ -6,7 +6,7 @@ import re
 
 from collections import Counter
 
-from .text import CJK, parse_date, squeeze, width
+from .text import CJK, parse_date, squeeze, squeeze_title, width
 
 # Lines that belong to the compilation, not to the notice.
 FURNITURE = (
@@ -61,6 +61,15 @@ def _ends_with_organ(line: str) -> bool:
     return looks_like_organ(line)
 
 
+def _squeeze_line(raw: str) -> str:
+    # Short lines without sentence punctuation may be signatures set in columns
+    # (“河北省卫生健康委员会  中共河北省委机构编制委员会办公室”): keep those gaps.
+    text = raw.strip()
+    if len(text) <= 60 and not re.search("[，。；：:,]", text):
+        return squeeze_title(text)
+    return squeeze(text)
+
+
 def wrap_width(lines: list[str]) -> int | None:
     """The column at which a hard-wrapped text breaks its lines, if it has one.
 
@@ -72,12 +81,14 @@ def wrap_width(lines: list[str]) -> int | None:
         return None
     common, _ = Counter(widths).most_common(1)[0]
     near = sum(1 for w in widths if abs(w - common) <= 2)
-    return common if near >= 0.3 * len(widths) else None
+    # In wrapped text hardly any line is wider than the wrap column.
+    wider = sum(1 for w in widths if w > common + 6)
+    return common if near >= 0.3 * len(widths) and wider <= 0.1 * len(widths) else None
 
 
 def paragraphs(lines: list[str]) -> list[str]:
     """Rejoin lines that PDF extraction broke; keep short lines (signatures, dates) apart."""
-    cleaned = [_BULLET.sub("", squeeze(raw)) for raw in lines]
+    cleaned = [_BULLET.sub("", _squeeze_line(raw)) for raw in lines]
     cleaned = [line for line in cleaned if line]
     wrap = wrap_width(cleaned)
     out: list[str] = []

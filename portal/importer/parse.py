@@ -37,6 +37,7 @@ class ImportedNotice:
 
 _REGION_TAG = re.compile(f"^[{CJK}]{{2,8}}[:：]\\s*")
 _SALUTATION = re.compile(r"[:：]$")
+_TITLE_END = re.compile("(?:通知|意见|办法|方案|决定|规定|公告|通告|函|批复|通报|细则|规划|指南|要点|规范|基准|标准)[）)]?$")
 
 
 def _strip_region_tag(title: str, regions: extract.RegionRules) -> str:
@@ -74,8 +75,10 @@ def _heading(lines: list[str], expected_title: str = "") -> _Heading:
             i += 1
             break
         joined = _norm("".join(parts) + line)
-        if _SALUTATION.search(line) or bodies.is_date_line(line) or len(joined) > limit or \
-                (len(parts) >= 4) or (parts and bodies.ends_sentence(parts[-1])):
+        if _SALUTATION.search(line) or bodies.is_date_line(line) or len(joined) > limit or len(parts) >= 4:
+            break
+        # A title ends with its document type; a sentence after it is already the body.
+        if parts and (bodies.ends_sentence(line) or _TITLE_END.search(_norm("".join(parts)))):
             break
         parts.append(line)
         i += 1
@@ -90,12 +93,15 @@ def _signature(paras: list[str]) -> tuple[list[str], dt.date | None]:
     """Organs and date of the signature at the end of a body."""
     for i in range(len(paras) - 1, max(len(paras) - 8, -1), -1):
         if bodies.is_date_line(paras[i]):
-            organs = []
+            organs: list[str] = []
             j = i - 1
-            while j >= 0 and extract.looks_like_organ(paras[j]):
-                organs.insert(0, squeeze(paras[j]))
+            while j >= 0:
+                names = paras[j].split(" ")
+                if not all(extract.looks_like_organ(n) for n in names):
+                    break
+                organs[:0] = names
                 j -= 1
-            return organs, parse_date(paras[i])
+            return list(dict.fromkeys(organs)), parse_date(paras[i])
     return [], None
 
 
@@ -142,6 +148,9 @@ class NoticeBuilder:
             notice.gap(meta_line("doc_number"), "doc_number", "没有发文字号，记为 null")
 
         issuers = extract.split_issuers(get("issuers")) if get("issuers") else []
+        if get("issuers").endswith("等") and len(organs) > len(issuers):
+            # The block lists the first organs and “等”; the signature names them all.
+            issuers = organs
         if not issuers:
             issuers = organs or ([head.organ] if head.organ else [])
         if not issuers:
@@ -199,9 +208,8 @@ class NoticeBuilder:
         }
         if self.source_title:
             record["source"] = {"title": self.source_title, "page": page}
-        notice.record = {k: v for k, v in record.items() if v not in (None, [], "", {})}
-        if record["doc_number"] is None:
-            notice.record["doc_number"] = None
+        # doc_number stays even when null: “no doc number” is a fact worth stating.
+        notice.record = {k: v for k, v in record.items() if k == "doc_number" or v not in (None, [], "", {})}
         return notice
 
 

@@ -1,0 +1,86 @@
+"""The importer on the two texts in shared/reference, against values checked by hand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from portal.importer.parse import import_compilation, import_notice
+from portal.vocab import Vocab
+from conftest import ROOT
+
+REFERENCE = ROOT.parent / "shared" / "reference"
+EXPECTED = yaml.safe_load((Path(__file__).parent / "importer" / "expected.yaml").read_text(encoding="utf-8"))
+FIELDS = ("title", "doc_number", "written", "published", "region")
+
+pytestmark = pytest.mark.skipif(not REFERENCE.is_dir(), reason="shared/reference is not beside the checkout")
+
+
+@pytest.fixture(scope="module")
+def vocab():
+    return Vocab.load(ROOT / "data" / "vocab.yaml")
+
+
+@pytest.fixture(scope="module")
+def compilation(vocab):
+    text = (REFERENCE / EXPECTED["compilation"]["file"]).read_text(encoding="utf-8")
+    return import_compilation(text, vocab)
+
+
+@pytest.fixture(scope="module")
+def shaanxi(vocab):
+    return import_notice((REFERENCE / EXPECTED["notice"]["file"]).read_text(encoding="utf-8"), vocab)
+
+
+def test_compilation_splits_into_all_36_notices_in_order(compilation):
+    assert [n.line for n in compilation] == [e["line"] for e in EXPECTED["compilation"]["notices"]]
+
+
+@pytest.mark.parametrize("expected", EXPECTED["compilation"]["notices"], ids=lambda e: f"line{e['line']}")
+def test_compilation_notice_fields(compilation, expected):
+    notice = next(n for n in compilation if n.line == expected["line"])
+    for name in FIELDS:
+        assert notice.record.get(name) == expected[name], (name, notice.record.get(name))
+    assert notice.record["source"] == {"title": "全国医药政策月度汇编 2024年第03期（总第83期）", "page": expected["toc_page"]}
+    assert "comment_deadline" not in notice.record
+    expected_steps = [d["date"] for d in expected.get("deadlines", [])]
+    assert [d["date"] for d in notice.record.get("deadlines", [])] == expected_steps
+
+
+def test_shaanxi_call_fields_and_its_four_deadlines(shaanxi):
+    expected = EXPECTED["notice"]["expected"]
+    for name in FIELDS:
+        assert shaanxi.record.get(name) == expected[name], name
+    steps = shaanxi.record["deadlines"]
+    assert [d["date"] for d in steps] == [d["date"] for d in expected["deadlines"]]
+    assert "申报书" in steps[0]["label"] and "网上申报" in steps[3]["label"]
+    assert shaanxi.record["attachments"] == ["国家标准化试点项目申报书", "国家标准化试点项目自评表"]
+    # No 发布日期 in the text: the importer says so rather than guessing silently.
+    assert any(g.field == "published" and g.line == expected["line"] for g in shaanxi.gaps)
+
+
+def test_bodies_are_clean_markdown(compilation, shaanxi):
+    child = next(n for n in compilation if n.line == 60).record
+    body = child["body"]
+    assert body.startswith("各省、自治区、直辖市及新疆生产建设兵团医保局")
+    assert "## 一、明确目标任务" in body
+    # A paragraph broken by a page break is joined again.
+    assert "均可纳入医保报销范围。" in body
+    # The signature keeps one organ per line and the date.
+    assert body.rstrip().endswith("全国妇联办公厅\n\n2024年2月8日")
+    assert child["issuers"][:2] == ["国家医保局办公室", "教育部办公厅"] and len(child["issuers"]) == 5
+    assert child["cites"] == ["国发〔2024〕3号", "国办发〔2021〕36号"]
+    furniture = "\n".join(n.record.get("body", "") for n in compilation)
+    assert "下载附件请登录" not in furniture and "医药先锋" not in furniture
+    # Hard-wrapped PDF lines are rejoined into sentences.
+    assert "（二）标委会秘书处负责试点申报工作的技术指导或培训，并会同法规处" in shaanxi.record["body"]
+
+
+def test_every_imported_record_validates(tmp_path, compilation, shaanxi, vocab):
+    from portal.importer.writer import write_notices
+
+    report = write_notices(compilation + [shaanxi], tmp_path, vocab, source="sources.txt")
+    assert report.errors == []
+    assert len(report.written) == 37
