@@ -331,3 +331,32 @@ def test_text_that_is_not_a_notice(vocab, text):
         import_notice(text, vocab)
     with pytest.raises(ImportFormatError):
         import_compilation(text, vocab)
+
+
+def test_notice_copied_from_a_government_site_with_its_metadata(vocab):
+    record = notice("""
+        索引号：000013610/2024-00123    主题分类：医疗卫生
+        发文机关：国家卫生健康委办公厅    成文日期：2024年03月18日
+        标　　题：国家卫生健康委办公厅关于公开征求《示例技术管理规范（征求意见稿）》意见的通知
+        发文字号：国卫办医政函〔2024〕99号    发布日期：2024年03月20日
+
+        国家卫生健康委办公厅关于公开征求《示例技术管理规范（征求意见稿）》意见的通知
+
+        国卫办医政函〔2024〕99号
+
+        各省、自治区、直辖市卫生健康委：
+
+        为规范示例技术临床应用，我委组织起草了《示例技术管理规范（征求意见稿）》，现公开征求意见。请于2024年4月8日前将修改意见反馈至我委医政司。
+
+        附件：示例技术管理规范（征求意见稿）
+
+        国家卫生健康委办公厅
+        2024年3月18日
+    """, vocab)
+    assert record["title"] == "国家卫生健康委办公厅关于公开征求《示例技术管理规范（征求意见稿）》意见的通知"
+    assert record["doc_number"] == "国卫办医政函〔2024〕99号"
+    assert (record["written"], record["published"]) == (D(2024, 3, 18), D(2024, 3, 20))
+    assert record["region"] == "全国" and record["kind"] == "征求意见稿"
+    assert record["comment_deadline"] == D(2024, 4, 8)
+    assert record["attachments"] == ["示例技术管理规范（征求意见稿）"]
+    assert "索引号" not in record["body"]

@@ -84,3 +84,47 @@ def test_every_imported_record_validates(tmp_path, compilation, shaanxi, vocab):
     report = write_notices(compilation + [shaanxi], tmp_path, vocab, source="sources.txt")
     assert report.errors == []
     assert len(report.written) == 37
+
+
+def _perturb(text: str, seed: int) -> str:
+    """The same compilation typed differently: the forms real extractions take, chosen at random."""
+    import random
+    import re
+
+    rng = random.Random(seed)
+    labels = ("发文机关", "成文日期", "标题", "发文字号", "发布日期", "类别", "关键字")
+    out = []
+    lines = text.splitlines()
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        label = next((l for l in labels if re.match(r"\s*" + r"\s*".join(l) + r"\s*[:：]", line)), None)
+        if label:
+            name, _, value = re.split(r"([:：])", line, maxsplit=1)
+            name = rng.choice([label, " ".join(label), label])
+            colon = rng.choice(["：", ":", " ：", "： "])
+            value = value.strip()
+            if label.endswith("日期") and rng.random() < 0.5:
+                value = re.sub(r"(\d+)(年|月|日)", r"\1 \2 ", value).strip()
+            if label == "发文字号" and rng.random() < 0.5:
+                value = value.replace("〕", "〕 ").replace("号", " 号")
+            line = f"{name}{colon}{value}"
+            # Sometimes the next field shares the line.
+            if out and out[-1].startswith(labels) and rng.random() < 0.3 and label not in ("标题",):
+                out[-1] = out[-1] + "   " + line
+                i += 1
+                continue
+        out.append(line)
+        i += 1
+    return "\n".join(out) + "\n"
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_compilation_typed_differently_gives_the_same_fields(vocab, seed):
+    text = (REFERENCE / EXPECTED["compilation"]["file"]).read_text(encoding="utf-8")
+    notices = import_compilation(_perturb(text, seed), vocab)
+    expected = EXPECTED["compilation"]["notices"]
+    assert len(notices) == len(expected)
+    wrong = [(e["line"], name, n.record.get(name), e[name])
+             for n, e in zip(notices, expected) for name in FIELDS if n.record.get(name) != e[name]]
+    assert wrong == []

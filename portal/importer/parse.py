@@ -41,9 +41,12 @@ _TITLE_END = re.compile("(?:通知|意见|办法|方案|决定|规定|公告|通
 
 
 def _strip_region_tag(title: str, regions: extract.RegionRules) -> str:
+    """Compilations tag local notices “河北：关于……”; the tag is not part of the title."""
     tag = _REGION_TAG.match(title)
-    if tag and regions.of_name(tag.group(0).rstrip(":： ")):
-        return title[tag.end():]
+    if tag:
+        rest = title[tag.end():]
+        if regions.of_name(tag.group(0).rstrip(":： ")) or rest.startswith(("关于", "印发")):
+            return rest
     return title
 
 
@@ -128,7 +131,8 @@ class NoticeBuilder:
         head = _heading(lines, meta_title)
         heading_title = _strip_region_tag(squeeze_title(head.title), self.regions) if head.title else ""
         title = meta_title
-        if heading_title and (not title or (title != heading_title and difflib.SequenceMatcher(
+        differs = heading_title and title != heading_title and not _norm(heading_title).endswith(_norm(title))
+        if heading_title and (not title or (differs and difflib.SequenceMatcher(
                 None, _norm(title), _norm(heading_title)).ratio() >= 0.75)):
             # The heading printed above the text is the document's own title.
             title = heading_title
