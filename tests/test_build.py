@@ -8,7 +8,6 @@ import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-import pytest
 import yaml
 
 from conftest import MINIMAL, ROOT, replace_text, run_portal, write_data

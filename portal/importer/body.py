@@ -6,7 +6,7 @@ import re
 
 from collections import Counter
 
-from .text import CJK, parse_date, squeeze, squeeze_title, width
+from .text import parse_date, squeeze, squeeze_title, width
 
 # Lines that belong to the compilation, not to the notice.
 FURNITURE = (
@@ -162,5 +162,3 @@ def attachments(paras: list[str]) -> list[str]:
         return [re.sub(r"[；;。]$", "", s) for s in split]
     return []
 
-
-__all__ = ["paragraphs", "to_markdown", "attachments", "is_furniture", "is_date_line", "CJK"]

@@ -83,7 +83,7 @@ def topics(vocab: Vocab, category: str, title: str, keywords: list[str]) -> tupl
     return found[:3], "keywords"
 
 
-def kind(vocab: Vocab, title: str, body: str = "") -> str | None:
+def kind(vocab: Vocab, title: str) -> str | None:
     if re.search("征求.{0,30}意见", title) or "征求意见稿" in title:
         return "征求意见稿"
     bare = re.sub(r"[（(][^）)]*[）)]$", "", title)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from ..vocab import Vocab
 from . import body as bodies
 from . import extract
-from .metadata import Metadata, find_blocks, is_label_line, parse_block
+from .metadata import Metadata, find_blocks
 from .text import CJK, clean_doc_number, find_doc_numbers, is_doc_number_line, parse_date, squeeze, squeeze_title
 
 
@@ -114,8 +114,7 @@ class NoticeBuilder:
         self.regions = extract.RegionRules(vocab)
         self.source_title = source_title
 
-    def build(self, meta: Metadata | None, body_lines: list[str], body_offset: int, start_line: int,
-              page: int | None = None) -> ImportedNotice:
+    def build(self, meta: Metadata | None, body_lines: list[str], start_line: int) -> ImportedNotice:
         """One notice from its metadata (if any) and the lines of its text."""
         get = meta.get if meta else (lambda name: "")
         meta_line = (lambda name, default=start_line: meta.lines.get(name, default)) if meta \
@@ -183,7 +182,7 @@ class NoticeBuilder:
             notice.gap(meta_line("category"), "topics", f"无法判断主题分类（类别：{get('category') or '无'}）")
 
         full_text = "\n".join(paras)
-        kind = extract.kind(self.vocab, title, full_text)
+        kind = extract.kind(self.vocab, title)
         deadline = extract.comment_deadline(paras, written or published) if kind == "征求意见稿" \
             or re.search("征求.{0,6}意见", full_text) else None
         if deadline and kind != "征求意见稿":
@@ -211,7 +210,7 @@ class NoticeBuilder:
             "body": bodies.to_markdown(paras) if paras else None,
         }
         if self.source_title:
-            record["source"] = {"title": self.source_title, "page": page}
+            record["source"] = {"title": self.source_title}
         # doc_number stays even when null: “no doc number” is a fact worth stating.
         notice.record = {k: v for k, v in record.items() if k == "doc_number" or v not in (None, [], "", {})}
         return notice
@@ -267,15 +266,13 @@ def import_compilation(text: str, vocab: Vocab, *, name: str = "") -> list[Impor
     for n, meta in enumerate(blocks):
         end = blocks[n + 1].start if n + 1 < len(blocks) else len(lines)
         notice_lines = lines[meta.end:end]
-        notice = builder.build(meta, notice_lines, meta.end, meta.start + 1)
+        notice = builder.build(meta, notice_lines, meta.start + 1)
         page = _page_for(notice.record.get("title", ""), entries, used) if entries else None
         if "source" in notice.record:
             if page is not None:
                 notice.record["source"]["page"] = page
-            else:
-                notice.record["source"].pop("page", None)
-                if entries:
-                    notice.gap(meta.start + 1, "source.page", "目录中找不到这篇通知的页码")
+            elif entries:
+                notice.gap(meta.start + 1, "source.page", "目录中找不到这篇通知的页码")
         notices.append(notice)
     return notices
 
@@ -288,12 +285,12 @@ def import_notice(text: str, vocab: Vocab, *, name: str = "") -> ImportedNotice:
     builder = NoticeBuilder(vocab, None)
     if blocks:
         meta = blocks[0]
-        notice = builder.build(meta, lines[meta.end:], meta.end, meta.start + 1)
+        notice = builder.build(meta, lines[meta.end:], meta.start + 1)
     else:
         first = next((i for i, l in enumerate(lines) if l.strip()), None)
         if first is None:
             raise ImportFormatError("文件是空的。")
-        notice = builder.build(None, lines[first:], first, first + 1)
+        notice = builder.build(None, lines[first:], first + 1)
     record = notice.record
     if not record.get("title") or not re.search("通知|意见|办法|公告|通告|决定|规定|方案|函|批复|通报|细则|规划|指南|要点",
                                                  record["title"]) or not record.get("written"):
@@ -301,5 +298,4 @@ def import_notice(text: str, vocab: Vocab, *, name: str = "") -> ImportedNotice:
     return notice
 
 
-__all__ = ["ImportFormatError", "ImportedNotice", "Gap", "import_compilation", "import_notice",
-           "is_label_line", "parse_block"]
+__all__ = ["ImportFormatError", "ImportedNotice", "Gap", "import_compilation", "import_notice"]
