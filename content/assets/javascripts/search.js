@@ -16,27 +16,21 @@
     searching: "正在搜索“[SEARCH_TERM]”……"
   };
 
-  function siteRoot() {
-    // Pagefind stores root-relative result URLs; the site may live under a sub-path.
-    var script = document.querySelector('script[src$="pagefind/pagefind-ui.js"]');
-    return script ? new URL("../", script.src).pathname : "/";
-  }
-
   function mount() {
     var element = document.getElementById("portal-search");
     if (!element || typeof window.PagefindUI !== "function") {
       return;
     }
-    new window.PagefindUI({
+    var config = window.PORTAL_SEARCH;
+    new window.PagefindUI(Object.assign({
       element: "#portal-search",
-      baseUrl: siteRoot(),
+      baseUrl: config.siteRoot(),
       showImages: false,
       showSubResults: true,
       resetStyles: false,
       pageSize: 8,
-      excerptLength: 40,
       translations: TRANSLATIONS
-    });
+    }, config.options));
   }
 
   if (document.readyState === "loading") {

@@ -1,0 +1,27 @@
+// Options shared by every search on the site (header, search page, relevance tests).
+window.PORTAL_SEARCH = {
+  // Pagefind core options: a result link carries ?highlight=… so the record page marks the terms.
+  options: {
+    highlightParam: "highlight",
+    excerptLength: 40
+  },
+  // Filter names in the index (Chinese) ↔ names in the search page URL.
+  filterParams: {
+    "栏目": "collection",
+    "地区": "region",
+    "主题": "topic",
+    "年份": "year",
+    "状态": "status",
+    "层级": "tier",
+    "管理类别": "class",
+    "推广阶段": "stage",
+    "技术范围": "category",
+    "适用机构": "level",
+    "传承类别": "track"
+  },
+  siteRoot: function () {
+    // Pagefind stores root-relative URLs; the site may live under a sub-path.
+    var script = document.querySelector('script[src$="assets/javascripts/search-options.js"]');
+    return script ? new URL("../../", script.src).pathname : "/";
+  }
+};

@@ -1,0 +1,217 @@
+// The search page (/search/): Pagefind's JS API with filters and their counts,
+// sorting, and the whole state in the URL so a search can be shared or bookmarked.
+(function () {
+  "use strict";
+
+  var form = document.getElementById("portal-sp-form");
+  if (!form) {
+    return;
+  }
+  var config = window.PORTAL_SEARCH;
+  var input = document.getElementById("portal-sp-q");
+  var sortSelect = document.getElementById("portal-sp-sort");
+  var layout = document.getElementById("portal-sp");
+  var filtersBox = document.getElementById("portal-sp-filters");
+  var statusBox = document.getElementById("portal-sp-status");
+  var list = document.getElementById("portal-sp-results");
+  var moreButton = document.getElementById("portal-sp-more");
+
+  var PAGE_SIZE = 10;
+  var FILTER_ORDER = Object.keys(config.filterParams);
+  var PARAM_TO_FILTER = {};
+  FILTER_ORDER.forEach(function (name) { PARAM_TO_FILTER[config.filterParams[name]] = name; });
+
+  var state = { q: "", sort: "", filters: {} };
+  var pagefind = null;
+  var results = [];
+  var shown = 0;
+  var runId = 0;
+
+  function readUrl() {
+    var params = new URLSearchParams(window.location.search);
+    state.q = (params.get("q") || "").trim();
+    state.sort = params.get("sort") === "date" ? "date" : "";
+    state.filters = {};
+    params.forEach(function (value, key) {
+      var name = PARAM_TO_FILTER[key];
+      if (name && value) {
+        (state.filters[name] = state.filters[name] || []).push(value);
+      }
+    });
+  }
+
+  function writeUrl() {
+    var params = new URLSearchParams();
+    if (state.q) { params.set("q", state.q); }
+    if (state.sort) { params.set("sort", state.sort); }
+    FILTER_ORDER.forEach(function (name) {
+      (state.filters[name] || []).forEach(function (value) { params.append(config.filterParams[name], value); });
+    });
+    var query = params.toString();
+    window.history.replaceState(null, "", window.location.pathname + (query ? "?" + query : ""));
+  }
+
+  function hasFilters() {
+    return FILTER_ORDER.some(function (name) { return (state.filters[name] || []).length > 0; });
+  }
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (key) { node.setAttribute(key, attrs[key]); });
+    if (text !== undefined) { node.textContent = text; }
+    return node;
+  }
+
+  function renderFilters(counts) {
+    filtersBox.textContent = "";
+    FILTER_ORDER.forEach(function (name, groupIndex) {
+      var values = counts[name] || {};
+      var selected = state.filters[name] || [];
+      var keys = Object.keys(values).filter(function (v) { return values[v] > 0 || selected.indexOf(v) >= 0; });
+      selected.forEach(function (v) { if (keys.indexOf(v) < 0) { keys.push(v); } });
+      if (keys.length === 0) {
+        return;
+      }
+      keys.sort(name === "年份"
+        ? function (a, b) { return b.localeCompare(a); }
+        : function (a, b) { return (values[b] || 0) - (values[a] || 0) || a.localeCompare(b, "zh"); });
+      var fieldset = el("fieldset", { "class": "portal-sp-group" });
+      fieldset.appendChild(el("legend", {}, name));
+      keys.forEach(function (value, i) {
+        var id = "portal-sp-f" + groupIndex + "-" + i;
+        var row = el("div", { "class": "portal-sp-option" });
+        var box = el("input", { type: "checkbox", id: id, name: config.filterParams[name], value: value });
+        box.checked = selected.indexOf(value) >= 0;
+        box.addEventListener("change", function () {
+          var current = state.filters[name] || [];
+          state.filters[name] = box.checked
+            ? current.concat([value])
+            : current.filter(function (v) { return v !== value; });
+          update();
+        });
+        var label = el("label", { "for": id });
+        label.appendChild(document.createTextNode(value + " "));
+        label.appendChild(el("span", { "class": "portal-sp-count" }, "(" + (values[value] || 0) + ")"));
+        row.appendChild(box);
+        row.appendChild(label);
+        fieldset.appendChild(row);
+      });
+      filtersBox.appendChild(fieldset);
+    });
+  }
+
+  function renderResult(data) {
+    var item = el("li", { "class": "portal-sp-result" });
+    var link = el("a", { href: data.url, "class": "portal-sp-title" }, (data.meta && data.meta.title) || data.url);
+    item.appendChild(link);
+    var meta = [];
+    if (data.meta && data.meta["栏目"]) { meta.push(data.meta["栏目"]); }
+    if (data.meta && data.meta["日期"]) { meta.push(data.meta["日期"]); }
+    if (meta.length) { item.appendChild(el("span", { "class": "portal-sp-meta" }, meta.join(" · "))); }
+    var excerpt = el("p", { "class": "portal-sp-excerpt" });
+    // Pagefind's excerpt is escaped text with <mark> around the matched words.
+    excerpt.innerHTML = data.excerpt;
+    item.appendChild(excerpt);
+    return item;
+  }
+
+  function showMore(id) {
+    var batch = results.slice(shown, shown + PAGE_SIZE);
+    shown += batch.length;
+    return Promise.all(batch.map(function (r) { return r.data(); })).then(function (items) {
+      if (id !== runId) { return; }
+      items.forEach(function (data) { list.appendChild(renderResult(data)); });
+      moreButton.hidden = shown >= results.length;
+    });
+  }
+
+  function noResults() {
+    statusBox.textContent = "";
+    statusBox.appendChild(document.createTextNode(
+      state.q ? "没有找到与“" + state.q + "”相关的内容。" : "没有符合所选条件的内容。"));
+    var tips = el("span", { "class": "portal-sp-tips" },
+      " 可以试试：换一个说法或更短的词（如“医共体”“艾灸”）；只输入发文字号的一部分（如“国卫办医政函”）；" +
+      (hasFilters() ? "取消部分筛选条件；" : "") + "或从栏目页按分类浏览。");
+    statusBox.appendChild(tips);
+  }
+
+  function run() {
+    var id = ++runId;
+    list.textContent = "";
+    moreButton.hidden = true;
+    if (!state.q && !hasFilters()) {
+      statusBox.textContent = "输入关键词开始搜索，或在左侧选择筛选条件。";
+      return pagefind.filters().then(function (all) { if (id === runId) { renderFilters(all); } });
+    }
+    statusBox.textContent = "正在搜索……";
+    var filters = {};
+    FILTER_ORDER.forEach(function (name) {
+      if ((state.filters[name] || []).length) { filters[name] = { any: state.filters[name] }; }
+    });
+    var options = { filters: filters };
+    if (state.sort === "date") { options.sort = { date: "desc" }; }
+    return pagefind.search(state.q || null, options).then(function (search) {
+      if (id !== runId || !search) { return; }
+      results = search.results;
+      shown = 0;
+      renderFilters(search.filters || {});
+      if (results.length === 0) {
+        noResults();
+        return;
+      }
+      statusBox.textContent = "找到 " + results.length + " 条结果" + (state.q ? "（关键词：" + state.q + "）" : "") + "。";
+      return showMore(id);
+    });
+  }
+
+  var timer = null;
+  function update() {
+    writeUrl();
+    window.clearTimeout(timer);
+    timer = window.setTimeout(run, 150);
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    state.q = input.value.trim();
+    update();
+  });
+  input.addEventListener("input", function () {
+    state.q = input.value.trim();
+    update();
+  });
+  sortSelect.addEventListener("change", function () {
+    state.sort = sortSelect.value;
+    update();
+  });
+  moreButton.addEventListener("click", function () {
+    var next = list.children.length;
+    showMore(runId).then(function () {
+      // Keyboard users continue from the first new result.
+      var link = list.children[next] && list.children[next].querySelector("a");
+      if (link) { link.focus(); }
+    });
+  });
+  document.addEventListener("keydown", function (event) {
+    var target = event.target;
+    var typing = target && (target.tagName === "INPUT" || target.tagName === "SELECT" || target.tagName === "TEXTAREA");
+    if (event.key === "/" && !typing) {
+      event.preventDefault();
+      input.focus();
+    }
+  });
+
+  readUrl();
+  input.value = state.q;
+  sortSelect.value = state.sort;
+  layout.hidden = false;
+  import(config.siteRoot() + "pagefind/pagefind.js").then(function (module) {
+    pagefind = module;
+    var options = Object.assign({ baseUrl: config.siteRoot() }, config.options);
+    return pagefind.options(options);
+  }).then(function () {
+    return pagefind.init();
+  }).then(run).catch(function () {
+    statusBox.textContent = "搜索索引加载失败，请检查网络后刷新页面，或从栏目页按分类浏览。";
+  });
+})();

@@ -1,0 +1,66 @@
+"""Relevance of the site search, measured in a real browser through Pagefind's JS API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+QUERIES = Path(__file__).parent / "search" / "queries.yaml"
+
+# Runs in the page: the same options the site's own search uses (search-options.js).
+_SEARCH_JS = """
+async (queries) => {
+  const config = window.PORTAL_SEARCH;
+  const pagefind = await import(config.siteRoot() + "pagefind/pagefind.js");
+  await pagefind.options(Object.assign({ baseUrl: config.siteRoot() }, config.options));
+  await pagefind.init();
+  const out = [];
+  for (const q of queries) {
+    const search = await pagefind.search(q);
+    const top = await Promise.all(search.results.slice(0, 10).map((r) => r.data()));
+    out.push(top.map((d) => d.url.split("?")[0]));
+  }
+  return out;
+}
+"""
+
+
+@dataclass
+class Evaluation:
+    rows: list[tuple[str, list[str], list[str], int | None]]   # query, expected, got, rank (1-based)
+
+    @property
+    def hit_at_1(self) -> float:
+        return sum(1 for *_, r in self.rows if r == 1) / len(self.rows)
+
+    @property
+    def hit_at_3(self) -> float:
+        return sum(1 for *_, r in self.rows if r is not None and r <= 3) / len(self.rows)
+
+    @property
+    def mrr(self) -> float:
+        return sum(1 / r for *_, r in self.rows if r) / len(self.rows)
+
+    def misses(self, k: int = 3) -> list[str]:
+        return [f"{q}: expected {exp}, got {got[:k]}" for q, exp, got, r in self.rows if r is None or r > k]
+
+    def summary(self) -> str:
+        return (f"relevance over {len(self.rows)} queries: hit@1 = {self.hit_at_1:.3f}, "
+                f"hit@3 = {self.hit_at_3:.3f}, MRR = {self.mrr:.3f}")
+
+
+def load_queries(path: Path = QUERIES) -> list[dict]:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))["queries"]
+
+
+def evaluate(page, base_url: str, queries: list[dict]) -> Evaluation:
+    page.goto(base_url + "/")
+    got = page.evaluate(_SEARCH_JS, [q["q"] for q in queries])
+    rows = []
+    for query, urls in zip(queries, got):
+        expected = [f"/{e.strip('/')}/" for e in query["expect"]]
+        rank = next((i + 1 for i, url in enumerate(urls) if url in expected), None)
+        rows.append((query["q"], expected, urls, rank))
+    return Evaluation(rows)
