@@ -14,6 +14,7 @@ from mkdocs.structure.files import File, InclusionLevel
 
 from portal.catalogue import CatalogueError, build_catalogue, china_today
 from portal.render import generated_pages, render_home
+from portal.search_docs import catalogue_documents, content_document
 from portal.search_index import SearchIndexError, build_search_index
 
 PLACEHOLDER = "<!-- portal:page -->"
@@ -39,6 +40,7 @@ def on_config(config):
             raise PluginError("记录校验失败：\n" + str(exc)) from None
     _state["catalogue"] = catalogue
     _state["pages"] = {p.src_uri: p for p in generated_pages(catalogue)}
+    _state["search"] = catalogue_documents(catalogue)
     return config
 
 
@@ -57,10 +59,7 @@ def on_page_markdown(markdown, page, config, files):
     if generated is not None:
         page.meta.setdefault("title", generated.title)
         page.meta.setdefault("description", generated.description)
-        page.meta["searchable"] = generated.searchable
         page.meta.setdefault("hide", ["toc"])
-    else:
-        page.meta.setdefault("searchable", True)
     return markdown
 
 
@@ -69,8 +68,9 @@ def on_page_content(html, page, config, files):
     if generated is not None:
         return generated.html
     if HOME_PLACEHOLDER in html:
-        page.meta["searchable"] = False
         return html.replace(HOME_PLACEHOLDER, render_home(_state["catalogue"]))
+    if page.meta.get("searchable", True):
+        _state["search"].append(content_document("/" + page.url, page.title, html))
     return html
 
 
@@ -78,6 +78,6 @@ def on_post_build(config):
     if not _options(config).get("pagefind", True):
         return
     try:
-        build_search_index(Path(config.site_dir))
+        build_search_index(_state["search"], Path(config.site_dir) / "pagefind")
     except SearchIndexError as exc:
         raise PluginError(str(exc)) from None

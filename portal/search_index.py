@@ -1,10 +1,13 @@
-"""Pagefind index of a built site (the extended binary segments Chinese)."""
+"""Pagefind index of the site, written from search documents (see search_docs.py)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from pathlib import Path
+from typing import Iterable
+
+from .search_docs import SearchDocument
 
 log = logging.getLogger(__name__)
 
@@ -13,22 +16,22 @@ class SearchIndexError(Exception):
     pass
 
 
-async def _index(site_dir: Path) -> int:
+async def _index(documents: list[SearchDocument], output: Path) -> None:
     from pagefind.index import IndexConfig, PagefindIndex
 
-    config = IndexConfig(output_path=str(site_dir / "pagefind"))
-    async with PagefindIndex(config=config) as index:
-        result = await index.add_directory(str(site_dir))
-        return int(result.get("page_count", 0))
+    async with PagefindIndex(config=IndexConfig(output_path=str(output))) as index:
+        for doc in documents:
+            await index.add_html_file(content=doc.html, url=doc.url)
 
 
-def build_search_index(site_dir: Path) -> int:
-    """Index every page of site_dir into site_dir/pagefind; returns the page count."""
+def build_search_index(documents: Iterable[SearchDocument], output: Path) -> int:
+    """Write the Pagefind bundle (runtime, UI, index) for documents into output; returns the count."""
+    documents = sorted(documents, key=lambda d: d.url)
+    if not documents:
+        raise SearchIndexError("没有可检索的页面")
     try:
-        count = asyncio.run(_index(Path(site_dir).resolve()))
-    except Exception as exc:  # the service reports failures as plain exceptions
+        asyncio.run(_index(documents, Path(output).resolve()))
+    except Exception as exc:  # the Pagefind service reports failures as plain exceptions
         raise SearchIndexError(f"Pagefind 建立索引失败：{exc}") from exc
-    if count == 0:
-        raise SearchIndexError("Pagefind 没有找到可检索的页面（缺少 data-pagefind-body？）")
-    log.info("Pagefind processed %d HTML files", count)
-    return count
+    log.info("Pagefind indexed %d documents", len(documents))
+    return len(documents)

@@ -9,18 +9,14 @@ import yaml
 
 QUERIES = Path(__file__).parent / "search" / "queries.yaml"
 
-# Runs in the page: the same options the site's own search uses (search-options.js).
+# Runs in the page through the site's own search code (search-core.js).
 _SEARCH_JS = """
 async (queries) => {
-  const config = window.PORTAL_SEARCH;
-  const pagefind = await import(config.siteRoot() + "pagefind/pagefind.js");
-  await pagefind.options(Object.assign({ baseUrl: config.siteRoot() }, config.options));
-  await pagefind.init();
   const out = [];
   for (const q of queries) {
-    const search = await pagefind.search(q);
-    const top = await Promise.all(search.results.slice(0, 10).map((r) => r.data()));
-    out.push(top.map((d) => d.url.split("?")[0]));
+    const found = await window.PortalSearch.search(q);
+    const top = await Promise.all(found.results.slice(0, 10).map((r) => r.data()));
+    out.push(top.map((d) => d.plainUrl));
   }
   return out;
 }

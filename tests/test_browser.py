@@ -10,10 +10,9 @@ pytestmark = pytest.mark.browser
 
 
 def search(page, query: str):
-    box = page.locator("#portal-search .pagefind-ui__search-input")
-    box.wait_for(state="visible", timeout=15000)
+    box = page.locator("#portal-search-q")
     box.fill(query)
-    results = page.locator("#portal-search .pagefind-ui__result-link")
+    results = page.locator("#portal-search-panel .portal-search__link")
     results.first.wait_for(state="visible", timeout=15000)
     return results
 
@@ -48,14 +47,29 @@ def test_home_search_click_through_and_cross_link(page, site_server):
 
 def test_search_shows_chinese_message_when_nothing_matches(page, site_server):
     page.goto(site_server + "/mentors/")
-    box = page.locator("#portal-search .pagefind-ui__search-input")
-    box.wait_for(state="visible", timeout=15000)
+    box = page.locator("#portal-search-q")
     assert box.get_attribute("placeholder") == "搜索技术、传承人、政策通知"
     box.fill("zzzqqq")
-    message = page.locator("#portal-search .pagefind-ui__message")
-    message.wait_for(timeout=15000)
-    page.wait_for_function("document.querySelector('#portal-search .pagefind-ui__message').innerText.includes('没有找到')", timeout=15000)
+    status = page.locator("#portal-search-panel .portal-search__status")
+    page.wait_for_function(
+        "document.querySelector('#portal-search-panel .portal-search__status').innerText.includes('没有找到')",
+        timeout=15000)
+    assert "换个说法" in status.inner_text()
     assert page.foreign_requests == []
+
+
+def test_header_search_keyboard_and_search_page_link(page, site_server):
+    page.goto(site_server + "/")
+    search(page, "艾灸")
+    page.keyboard.press("ArrowDown")
+    focused = page.evaluate("document.activeElement.className")
+    assert "portal-search__link" in focused
+    page.keyboard.press("Escape")
+    assert page.locator("#portal-search-panel").is_hidden()
+    # Enter opens the full search page with the query in the URL.
+    page.locator("#portal-search-q").press("Enter")
+    page.wait_for_url("**/search/?q=*")
+    assert page.locator("#portal-sp-q").input_value() == "艾灸"
 
 
 def test_listing_facets_work_without_javascript(browser, site_server):

@@ -21,8 +21,6 @@ class GeneratedPage:
     url: str                # directory URL, relative to the site root
     title: str
     html: str
-    # Record and content pages are searchable; listings would only repeat them.
-    searchable: bool = False
     description: str = ""
 
 
@@ -115,7 +113,7 @@ class Renderer:
         html = self.render(f"record_{rec.collection}.html", rec.url, rec=rec,
                            facets=FACETS[rec.collection])
         return GeneratedPage(f"{rec.url.rstrip('/')}.md", rec.url, rec.title, html,
-                             searchable=True, description=rec.get("summary", rec.title))
+                             description=rec.get("summary", rec.title))
 
     def _groups(self, collection: str, records: list[Record]) -> list[tuple[str, list[Record]]]:
         """The main grouping of a listing: policies by year, technologies by category, mentors by track and tier."""

@@ -2,7 +2,6 @@
 window.PORTAL_SEARCH = {
   // Pagefind core options: a result link carries ?highlight=… so the record page marks the terms.
   options: {
-    highlightParam: "highlight",
     excerptLength: 40
   },
   // Filter names in the index (Chinese) ↔ names in the search page URL.

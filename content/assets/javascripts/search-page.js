@@ -22,7 +22,6 @@
   FILTER_ORDER.forEach(function (name) { PARAM_TO_FILTER[config.filterParams[name]] = name; });
 
   var state = { q: "", sort: "", filters: {} };
-  var pagefind = null;
   var results = [];
   var shown = 0;
   var runId = 0;
@@ -102,11 +101,8 @@
 
   function renderResult(data) {
     var item = el("li", { "class": "portal-sp-result" });
-    var link = el("a", { href: data.url, "class": "portal-sp-title" }, (data.meta && data.meta.title) || data.url);
-    item.appendChild(link);
-    var meta = [];
-    if (data.meta && data.meta["栏目"]) { meta.push(data.meta["栏目"]); }
-    if (data.meta && data.meta["日期"]) { meta.push(data.meta["日期"]); }
+    item.appendChild(el("a", { href: data.url, "class": "portal-sp-title" }, data.title));
+    var meta = [data.meta["栏目"], data.meta["文号"], data.meta["日期"]].filter(Boolean);
     if (meta.length) { item.appendChild(el("span", { "class": "portal-sp-meta" }, meta.join(" · "))); }
     var excerpt = el("p", { "class": "portal-sp-excerpt" });
     // Pagefind's excerpt is escaped text with <mark> around the matched words.
@@ -141,7 +137,7 @@
     moreButton.hidden = true;
     if (!state.q && !hasFilters()) {
       statusBox.textContent = "输入关键词开始搜索，或在左侧选择筛选条件。";
-      return pagefind.filters().then(function (all) { if (id === runId) { renderFilters(all); } });
+      return window.PortalSearch.filters().then(function (all) { if (id === runId) { renderFilters(all); } });
     }
     statusBox.textContent = "正在搜索……";
     var filters = {};
@@ -150,8 +146,8 @@
     });
     var options = { filters: filters };
     if (state.sort === "date") { options.sort = { date: "desc" }; }
-    return pagefind.search(state.q || null, options).then(function (search) {
-      if (id !== runId || !search) { return; }
+    return window.PortalSearch.search(state.q, options).then(function (search) {
+      if (id !== runId) { return; }
       results = search.results;
       shown = 0;
       renderFilters(search.filters || {});
@@ -159,7 +155,8 @@
         noResults();
         return;
       }
-      statusBox.textContent = "找到 " + results.length + " 条结果" + (state.q ? "（关键词：" + state.q + "）" : "") + "。";
+      statusBox.textContent = (search.partial ? "没有同时包含全部关键词的内容，以下为部分匹配。" : "") +
+        "找到 " + results.length + " 条结果" + (state.q ? "（关键词：" + state.q + "）" : "") + "。";
       return showMore(id);
     });
   }
@@ -205,13 +202,7 @@
   input.value = state.q;
   sortSelect.value = state.sort;
   layout.hidden = false;
-  import(config.siteRoot() + "pagefind/pagefind.js").then(function (module) {
-    pagefind = module;
-    var options = Object.assign({ baseUrl: config.siteRoot() }, config.options);
-    return pagefind.options(options);
-  }).then(function () {
-    return pagefind.init();
-  }).then(run).catch(function () {
+  window.PortalSearch.load().then(run).catch(function () {
     statusBox.textContent = "搜索索引加载失败，请检查网络后刷新页面，或从栏目页按分类浏览。";
   });
 })();

@@ -1,0 +1,227 @@
+// Chinese search on Pagefind's JS API, shared by the header, the search page and the tests.
+//
+// The index holds every Chinese character as a word (portal/search_docs.py), so
+// each word of a query is searched as an exact phrase of characters: 医共体 finds
+// 县域医共体 whatever a word segmenter would make of either. A word that never
+// occurs as typed (高血压随访) is split where the index itself has phrases
+// (高血压 + 随访). Results must match every word of the query.
+(function () {
+  "use strict";
+
+  var HAN = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/;
+  // Characters that count as Chinese text when tidying excerpts (Han and CJK punctuation).
+  var CJK_TEXT = /[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef“”‘’—…·]/;
+  var MAX_SPLIT = 16;
+
+  var config = window.PORTAL_SEARCH;
+  var loading = null;
+
+  function load() {
+    if (!loading) {
+      var root = config.siteRoot();
+      loading = import(root + "pagefind/pagefind.js").then(function (pagefind) {
+        return pagefind.options(Object.assign({ baseUrl: root }, config.options))
+          .then(function () { return pagefind.init(); })
+          .then(function () { return pagefind; });
+      });
+    }
+    return loading;
+  }
+
+  // The words of a query: split on spaces and punctuation, full-width forms folded.
+  function words(query) {
+    return (query || "").normalize("NFKC").toLowerCase()
+      .split(/[\s,，、;；。.!！?？"“”'‘’()（）\[\]【】〔〕《》<>:：]+/)
+      .filter(function (w) { return w.length > 0; });
+  }
+
+  // 沪卫医2024 → 沪 卫 医 2024: one token per Chinese character, ASCII runs kept whole.
+  function tokens(word) {
+    var out = [];
+    var run = "";
+    Array.from(word).forEach(function (ch) {
+      if (HAN.test(ch)) {
+        if (run) { out.push(run); run = ""; }
+        out.push(ch);
+      } else if (/[\p{L}\p{N}]/u.test(ch)) {
+        run += ch;
+      } else if (run) {
+        out.push(run);
+        run = "";
+      }
+    });
+    if (run) { out.push(run); }
+    return out;
+  }
+
+  function phrase(text) {
+    var t = tokens(text);
+    return t.length > 1 ? "\"" + t.join(" ") + "\"" : t.join("");
+  }
+
+  // Longest pieces of `word` that occur as phrases, left to right.
+  function split(pagefind, word, options) {
+    var chars = Array.from(word);
+    if (chars.length < 3 || chars.length > MAX_SPLIT) {
+      return Promise.resolve(null);
+    }
+    function from(start) {
+      if (start >= chars.length) { return Promise.resolve([]); }
+      function tryLength(len) {
+        if (len < 1) { return Promise.resolve(null); }
+        var piece = chars.slice(start, start + len).join("");
+        return pagefind.search(phrase(piece), options).then(function (found) {
+          if (found.results.length === 0) { return tryLength(len - 1); }
+          return from(start + len).then(function (rest) {
+            return rest ? [{ text: piece, search: found }].concat(rest) : tryLength(len - 1);
+          });
+        });
+      }
+      // The whole word already failed; pieces are at most one character shorter.
+      var longest = Math.min(chars.length - start, start === 0 ? chars.length - 1 : chars.length - start);
+      return tryLength(longest);
+    }
+    return from(0);
+  }
+
+  function searchWord(pagefind, word, options) {
+    return pagefind.search(phrase(word), options).then(function (found) {
+      if (found.results.length > 0 || !HAN.test(word)) {
+        return [{ text: word, search: found }];
+      }
+      return split(pagefind, word, options).then(function (pieces) {
+        return pieces || [{ text: word, search: found }];
+      });
+    });
+  }
+
+  // Exact phrases decide what matches; the same characters searched as separate
+  // words decide the order, because only that search weighs titles, doc numbers
+  // and aliases above body text.
+  function rank(pagefind, part, options) {
+    var t = tokens(part.text);
+    if (t.length < 2) {
+      part.scores = null;
+      return Promise.resolve(part);
+    }
+    return pagefind.search(t.join(" "), options).then(function (loose) {
+      part.scores = {};
+      loose.results.forEach(function (r) { part.scores[r.id] = r.score; });
+      return part;
+    });
+  }
+
+  // Tidy a Pagefind excerpt of the character-spaced index back into normal Chinese text.
+  function tidy(excerpt) {
+    var parts = (excerpt || "").split(/(<\/?mark>)/);
+    var text = [];
+    parts.forEach(function (part) {
+      if (/^<\/?mark>$/.test(part)) { text.push({ tag: part }); }
+      else { Array.from(part).forEach(function (ch) { text.push({ ch: ch }); }); }
+    });
+    function neighbour(i, step) {
+      for (var j = i + step; j >= 0 && j < text.length; j += step) {
+        if (text[j].ch !== undefined && !/\s/.test(text[j].ch)) { return text[j].ch; }
+      }
+      return "";
+    }
+    var out = "";
+    text.forEach(function (item, i) {
+      if (item.tag) { out += item.tag; return; }
+      if (/\s/.test(item.ch) && (CJK_TEXT.test(neighbour(i, -1)) || CJK_TEXT.test(neighbour(i, 1)))) { return; }
+      out += item.ch;
+    });
+    return out.replace(/<\/mark>(\s*)<mark>/g, "$1");
+  }
+
+  function withHighlight(url, terms) {
+    var target = new URL(url, window.location.href);
+    target.searchParams.delete("highlight");
+    terms.forEach(function (t) { target.searchParams.append("highlight", t); });
+    return target.pathname + target.search + target.hash;
+  }
+
+  // search(query, {filters, sort}) → {words, results: [{id, score, data()}], filters, total, partial}
+  function search(query, options) {
+    options = options || {};
+    var ws = words(query);
+    return load().then(function (pagefind) {
+      if (ws.length === 0) {
+        return pagefind.search(null, options).then(function (found) {
+          return finish(found.results, found.filters, [], options);
+        });
+      }
+      return Promise.all(ws.map(function (w) { return searchWord(pagefind, w, options); })).then(function (perWord) {
+        var parts = [].concat.apply([], perWord);
+        return Promise.all(parts.map(function (p) { return rank(pagefind, p, options); }));
+      }).then(function (parts) {
+        var terms = parts.map(function (p) { return p.text; });
+        // Every part must match: intersect, adding up the scores.
+        var byId = {};
+        parts.forEach(function (p, n) {
+          p.search.results.forEach(function (r, position) {
+            var entry = byId[r.id] || (byId[r.id] = { result: r, hits: 0, score: 0, order: Infinity });
+            entry.hits += 1;
+            entry.score += p.scores && p.scores[r.id] !== undefined ? p.scores[r.id] : r.score;
+            if (n === 0) { entry.order = position; }
+          });
+        });
+        var entries = Object.keys(byId).map(function (id) { return byId[id]; });
+        var keep = entries.filter(function (e) { return e.hits === parts.length; });
+        var partial = false;
+        if (keep.length === 0 && parts.length > 1) {
+          // Nothing has every word (计生 is not written in a notice that says 计划生育):
+          // offer what has all words but one, best matches first, and say so.
+          keep = entries.filter(function (e) { return e.hits === parts.length - 1; });
+          partial = keep.length > 0;
+        }
+        keep.sort(options.sort
+          ? function (a, b) { return a.order - b.order; }
+          : function (a, b) { return b.hits - a.hits || b.score - a.score; });
+        var filters = parts.length === 1 ? parts[0].search.filters : null;
+        return finish(keep.map(function (e) { return e.result; }), filters, terms, options, partial);
+      });
+    });
+  }
+
+  function finish(results, filters, terms, options, partial) {
+    var wrapped = results.map(function (r) {
+      return {
+        id: r.id,
+        score: r.score,
+        data: function () {
+          return r.data().then(function (d) {
+            return {
+              url: terms.length ? withHighlight(d.url, terms) : d.url,
+              plainUrl: d.url.split("?")[0],
+              title: (d.meta && d.meta.title) || d.url,
+              meta: d.meta || {},
+              filters: d.filters || {},
+              excerpt: tidy(d.excerpt)
+            };
+          });
+        }
+      };
+    });
+    var answer = { words: terms, results: wrapped, total: wrapped.length, filters: filters, partial: !!partial };
+    if (filters) { return answer; }
+    // Counts for an intersection come from the matching records themselves.
+    return Promise.all(wrapped.slice(0, 500).map(function (r) { return r.data(); })).then(function (all) {
+      var counts = {};
+      all.forEach(function (d) {
+        Object.keys(d.filters).forEach(function (name) {
+          var group = counts[name] || (counts[name] = {});
+          d.filters[name].forEach(function (v) { group[v] = (group[v] || 0) + 1; });
+        });
+      });
+      answer.filters = counts;
+      return answer;
+    });
+  }
+
+  function allFilters() {
+    return load().then(function (pagefind) { return pagefind.filters(); });
+  }
+
+  window.PortalSearch = { search: search, filters: allFilters, words: words, tidy: tidy, load: load };
+})();

@@ -1,0 +1,166 @@
+"""What the search index holds: one small document per record and content page.
+
+Chinese has no spaces between words, and Pagefind segments it twice: with
+jieba when indexing and with the browser's Intl.Segmenter when searching. The
+two disagree (随访 is one word to jieba, 随|访 to Chromium), and a query whose
+pieces are not prefixes of indexed words finds nothing. So the index gets
+every Chinese character as its own word, and the site's search script turns a
+query into exact phrases of characters (see search-core.js): a phrase matches
+wherever the characters stand together, whatever a segmenter would say.
+
+Documents are indexed through Pagefind's API, not read back from the built
+pages, so the pages carry no search markup and the weights of titles, doc
+numbers and aliases are stated here.
+"""
+
+from __future__ import annotations
+
+import html
+import html.parser
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from .catalogue import Catalogue, Record
+from .render.text import cn_date, markdown_to_html
+
+# Han characters and the CJK/full-width punctuation around them.
+_CJK = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65“”‘’—…·])")
+_SPACES = re.compile(r"\s+")
+
+
+def spaced(text: str) -> str:
+    """每 个 汉 字 one word: “医共体 2024” → “医 共 体 2024”."""
+    text = unicodedata.normalize("NFKC", text or "")
+    return _SPACES.sub(" ", _CJK.sub(r" \1 ", text)).strip()
+
+
+class _Text(html.parser.HTMLParser):
+    _BLOCKS = {"p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "dt", "dd", "div", "br", "tr", "section"}
+    _SKIP = {"script", "style", "svg", "nav"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skipping = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self._SKIP:
+            self.skipping += 1
+        elif tag in self._BLOCKS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag):
+        if tag in self._SKIP and self.skipping:
+            self.skipping -= 1
+        elif tag in self._BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data):
+        if not self.skipping:
+            self.parts.append(data)
+
+
+def html_text(markup: str) -> str:
+    parser = _Text()
+    parser.feed(markup or "")
+    parser.close()
+    return "".join(parser.parts)
+
+
+@dataclass(frozen=True)
+class SearchDocument:
+    url: str          # root-relative page URL, e.g. /policies/x/
+    html: str         # the document Pagefind indexes (never served)
+
+
+def _attr(value) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _document(url: str, title: str, weighted: list[tuple[int, str]], body: str,
+              filters: dict[str, list] | None = None, meta: dict[str, str] | None = None,
+              sort: dict[str, str] | None = None) -> SearchDocument:
+    parts = [f'<html lang="zh"><head><title>{html.escape(title)}</title></head><body>',
+             f'<main data-pagefind-body data-pagefind-meta="title:{_attr(title)}">',
+             f'<h1 data-pagefind-weight="10">{html.escape(spaced(title))}</h1>']
+    for weight, text in weighted:
+        if text and text.strip():
+            parts.append(f'<p data-pagefind-weight="{weight}">{html.escape(spaced(text))}</p>')
+    if body.strip():
+        parts.append(f"<div>{html.escape(spaced(body))}</div>")
+    for name, values in sorted((filters or {}).items()):
+        for value in values:
+            if value not in (None, ""):
+                parts.append(f'<span data-pagefind-filter="{_attr(name)}:{_attr(value)}"></span>')
+    for name, value in sorted((meta or {}).items()):
+        if value:
+            parts.append(f'<span data-pagefind-meta="{_attr(name)}:{_attr(value)}"></span>')
+    for name, value in sorted((sort or {}).items()):
+        parts.append(f'<span data-pagefind-sort="{_attr(name)}:{_attr(value)}"></span>')
+    parts.append("</main></body></html>")
+    return SearchDocument(url, "".join(parts))
+
+
+def _join(*items) -> str:
+    out = []
+    for item in items:
+        if isinstance(item, (list, tuple)):
+            out.append("、".join(str(i) for i in item if i))
+        elif item:
+            out.append(str(item))
+    return "\n".join(o for o in out if o)
+
+
+def _body(text: str | None) -> str:
+    return html_text(markdown_to_html(text)) if text else ""
+
+
+def record_document(rec: Record) -> SearchDocument:
+    d = rec.data
+    url = "/" + rec.url
+    status = rec.status.label if rec.status else None
+    if rec.collection == "technologies":
+        return _document(
+            url, d["name"],
+            [(9, _join(d.get("aliases"))), (6, d.get("summary")), (4, _join(d.get("specialties"), d.get("indications")))],
+            _join(d.get("category"), d.get("tradition"), d.get("management_class"), d.get("stage"), d.get("levels"),
+                  d.get("promotion_methods"), d.get("contraindications"), d.get("equipment"),
+                  [i["name"] for i in d.get("indicators", [])], _body(d.get("body")),
+                  [m.title for m in rec.related("mentors")], [s["title"] for s in d.get("sources", [])]),
+            filters={"栏目": ["入库技术"], "管理类别": [d.get("management_class")], "推广阶段": [d.get("stage")],
+                     "状态": [status], "技术范围": [d.get("category")], "适用机构": d.get("levels", [])},
+            meta={"栏目": "入库技术", "日期": cn_date(d.get("warehoused"))},
+            sort={"date": d["warehoused"].isoformat()} if d.get("warehoused") else None,
+        )
+    if rec.collection == "mentors":
+        return _document(
+            url, d["name"],
+            [(7, _join(d.get("specialties"))), (4, _join(d.get("title"), d.get("institution"), d.get("tier"))),
+             (3, d.get("summary"))],
+            _join(d.get("track"), d.get("region"), [t.title for t in rec.related("technologies")],
+                  d.get("teaching_modes"), d.get("cycles"), _body(d.get("body"))),
+            filters={"栏目": ["传承人"], "层级": [d.get("tier")], "地区": [d.get("region")],
+                     "传承类别": [d.get("track")], "状态": [status]},
+            meta={"栏目": "传承人" + ("（示例）" if d.get("example") else "")},
+        )
+    return _document(
+        url, d["title"],
+        [(10, d.get("doc_number") or ""), (6, _join(d.get("keywords"))), (3, _join(d.get("issuers")))],
+        _join(d.get("topics"), d.get("region"), d.get("kind"), d.get("attachments"),
+              [s["label"] for s in d.get("deadlines", [])], _body(d.get("body"))),
+        filters={"栏目": ["政策通知"], "地区": [d.get("region")], "主题": d.get("topics", []),
+                 "年份": [d["published"].year], "状态": [status]},
+        meta={"栏目": "政策通知", "日期": cn_date(d["published"]), "文号": d.get("doc_number") or ""},
+        sort={"date": d["published"].isoformat()},
+    )
+
+
+def content_document(url: str, title: str, rendered_html: str) -> SearchDocument:
+    """A content page (关于本站, 技术推广流程, …) from its rendered HTML."""
+    return _document(url, title, [], html_text(rendered_html),
+                     filters={"栏目": ["说明"]}, meta={"栏目": "说明"})
+
+
+def catalogue_documents(catalogue: Catalogue) -> list[SearchDocument]:
+    return [record_document(rec) for rec in catalogue.all()]
