@@ -12,6 +12,8 @@
   // Characters that count as Chinese text when tidying excerpts (Han and CJK punctuation).
   var CJK_TEXT = /[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef“”‘’—…·]/;
   var MAX_SPLIT = 16;
+  // Filter counts of an intersection are counted from at most this many records.
+  var COUNT_LIMIT = 200;
 
   var config = window.PORTAL_SEARCH;
   var loading = null;
@@ -178,7 +180,15 @@
         keep.sort(options.sort
           ? function (a, b) { return a.order - b.order; }
           : function (a, b) { return b.hits - a.hits || b.score - a.score; });
-        var filters = parts.length === 1 ? parts[0].search.filters : null;
+        var filters = null;
+        if (parts.length === 1) {
+          filters = parts[0].search.filters;
+        } else if (keep.length > COUNT_LIMIT) {
+          // Too many to count one by one: the most selective word's counts bound them.
+          filters = parts.slice().sort(function (a, b) {
+            return a.search.results.length - b.search.results.length;
+          })[0].search.filters;
+        }
         return finish(keep.map(function (e) { return e.result; }), filters, terms, options, partial);
       });
     });
@@ -204,9 +214,9 @@
       };
     });
     var answer = { words: terms, results: wrapped, total: wrapped.length, filters: filters, partial: !!partial };
-    if (filters) { return answer; }
+    if (filters && Object.keys(filters).length) { return answer; }
     // Counts for an intersection come from the matching records themselves.
-    return Promise.all(wrapped.slice(0, 500).map(function (r) { return r.data(); })).then(function (all) {
+    return Promise.all(wrapped.slice(0, COUNT_LIMIT).map(function (r) { return r.data(); })).then(function (all) {
       var counts = {};
       all.forEach(function (d) {
         Object.keys(d.filters).forEach(function (name) {
@@ -219,6 +229,8 @@
     });
   }
 
+  // All filter values with their counts. Loading them also lets every later
+  // search report counts per filter (Pagefind only counts loaded filters).
   function allFilters() {
     return load().then(function (pagefind) { return pagefind.filters(); });
   }

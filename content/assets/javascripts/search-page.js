@@ -202,7 +202,7 @@
   input.value = state.q;
   sortSelect.value = state.sort;
   layout.hidden = false;
-  window.PortalSearch.load().then(run).catch(function () {
+  window.PortalSearch.filters().then(run).catch(function () {
     statusBox.textContent = "搜索索引加载失败，请检查网络后刷新页面，或从栏目页按分类浏览。";
   });
 })();
