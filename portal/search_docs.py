@@ -29,9 +29,14 @@ _CJK = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff01
 _SPACES = re.compile(r"\s+")
 
 
+# Full-width letters and digits fold to ASCII, as the search script folds queries;
+# Chinese punctuation stays as printed (excerpts show it).
+_FULLWIDTH = {c: unicodedata.normalize("NFKC", chr(c)) for c in range(0xFF10, 0xFF5B) if chr(c).isalnum()}
+
+
 def spaced(text: str) -> str:
     """每 个 汉 字 one word: “医共体 2024” → “医 共 体 2024”."""
-    text = unicodedata.normalize("NFKC", text or "")
+    text = (text or "").translate(_FULLWIDTH)
     return _SPACES.sub(" ", _CJK.sub(r" \1 ", text)).strip()
 
 

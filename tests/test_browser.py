@@ -81,3 +81,21 @@ def test_listing_facets_work_without_javascript(browser, site_server):
     items = pg.locator(".portal-item__title").all_inner_texts()
     assert items and all("医保" not in t for t in items)
     context.close()
+
+
+def test_policy_map_and_sorting_work_without_javascript(browser, site_server):
+    context = browser.new_context(java_script_enabled=False)
+    pg = context.new_page()
+    pg.goto(site_server + "/policies/")
+    # The map is part of the page, with a text alternative and a legend.
+    tilemap = pg.locator("svg.portal-tilemap")
+    assert tilemap.is_visible()
+    assert "上海" in tilemap.locator("desc").text_content()
+    assert "政策通知数量" in tilemap.text_content()
+    tilemap.locator("a", has_text="上海").first.click()
+    assert "地区 · 上海" in pg.locator("h1").inner_text()
+    assert pg.locator(".portal-item__title").count() > 1
+    pg.locator(".portal-sorts a", has_text="按标题拼音").click()
+    assert "/sort/title/" in pg.url
+    assert pg.locator(".portal-sorts strong").inner_text() == "按标题拼音"
+    context.close()
