@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from portal.catalogue import build_catalogue, normalize_doc_number
+from portal.render.listings import listing_pages
 from portal.render.pages import Renderer, generated_pages
 from conftest import today
 
@@ -84,7 +85,8 @@ def test_renderers_run_without_mkdocs(data_dir):
 
 
 def test_policy_listing_newest_first(data_dir):
-    listing = Renderer(at(data_dir, "2024-03-28")).listing("policies").html
+    catalogue = at(data_dir, "2024-03-28")
+    listing = Renderer(catalogue).listing(listing_pages(catalogue, "policies")[0]).html
     assert listing.index("关于某办法") < listing.index("关于推广中医药适宜技术的通知")
 
 
