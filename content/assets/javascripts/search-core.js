@@ -149,6 +149,9 @@
     var ws = words(query);
     return load().then(function (pagefind) {
       if (ws.length === 0) {
+        if (!Object.keys(options.filters || {}).length) {
+          return { words: [], results: [], total: 0, filters: {}, partial: false };
+        }
         return pagefind.search(null, options).then(function (found) {
           return finish(found.results, found.filters, [], options);
         });
