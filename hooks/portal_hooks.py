@@ -75,6 +75,8 @@ def on_page_content(html, page, config, files):
 
 
 def on_post_build(config):
+    # `portal build --bundle` makes its offline search from the same documents.
+    config.extra["portal"] = {**_options(config), "search_documents": list(_state["search"])}
     if not _options(config).get("pagefind", True):
         return
     try:

@@ -48,11 +48,14 @@ def cmd_build(args) -> int:
         print("构建已取消：未写入任何文件。", file=sys.stderr)
         return 1
     try:
-        site = build_site(catalogue, Path(args.site_dir), Path(args.config))
+        site = build_site(catalogue, Path(args.site_dir), Path(args.config),
+                          bundle=Path(args.bundle) if args.bundle else None)
     except BuildError as exc:
         print(f"构建失败：{exc}\n原有站点未改动。", file=sys.stderr)
         return 1
     print(f"站点已生成：{site}（统计日期 {catalogue.today.isoformat()}）")
+    if args.bundle:
+        print(f"离线包已生成：{args.bundle}（解压后打开其中的 index.html 即可离线浏览和搜索）")
     return 0
 
 
@@ -120,6 +123,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("build", help="校验并生成站点（含搜索索引）")
     common(p)
     p.add_argument("--site-dir", default="site", help="输出目录，默认 site/")
+    p.add_argument("--bundle", metavar="FILE.zip", default=None,
+                   help="另外生成可在 U 盘上离线使用的 zip 包（从磁盘直接打开，无需网络和服务器）")
     p.add_argument("--config", default=str(DEFAULT_CONFIG), help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_build)
 

@@ -75,36 +75,64 @@ def html_text(markup: str) -> str:
 
 @dataclass(frozen=True)
 class SearchDocument:
-    url: str          # root-relative page URL, e.g. /policies/x/
-    html: str         # the document Pagefind indexes (never served)
+    """One searchable page: what it says, how much each part weighs, how it is filtered."""
+
+    url: str                                  # root-relative page URL, e.g. /policies/x/
+    title: str
+    weighted: tuple[tuple[int, str], ...]     # (weight, text) beside the title (weight 10)
+    body: str
+    filters: tuple[tuple[str, tuple], ...] = ()
+    meta: tuple[tuple[str, str], ...] = ()
+    sort: tuple[tuple[str, str], ...] = ()
+
+    def fields(self) -> list[tuple[int, str]]:
+        """Every text with its weight, title first; body text weighs 1."""
+        out = [(10, self.title)] + [(w, t) for w, t in self.weighted if t and t.strip()]
+        return out + ([(1, self.body)] if self.body.strip() else [])
+
+    @property
+    def html(self) -> str:
+        """The page Pagefind indexes (never served): every Chinese character a word."""
+        parts = [f'<html lang="zh"><head><title>{html.escape(self.title)}</title></head><body>',
+                 f'<main data-pagefind-body data-pagefind-meta="title:{_attr(self.title)}">']
+        for n, (weight, text) in enumerate(self.fields()):
+            tag = "h1" if n == 0 else "div" if weight == 1 else "p"
+            weight_attr = f' data-pagefind-weight="{weight}"' if weight != 1 else ""
+            parts.append(f"<{tag}{weight_attr}>{html.escape(spaced(text))}</{tag}>")
+        for name, values in self.filters:
+            parts += [f'<span data-pagefind-filter="{_attr(name)}:{_attr(v)}"></span>' for v in values]
+        parts += [f'<span data-pagefind-meta="{_attr(k)}:{_attr(v)}"></span>' for k, v in self.meta]
+        parts += [f'<span data-pagefind-sort="{_attr(k)}:{_attr(v)}"></span>' for k, v in self.sort]
+        parts.append("</main></body></html>")
+        return "".join(parts)
+
+    def as_json(self) -> dict:
+        """The same document for the search that runs without a server (USB bundle)."""
+        return {"url": self.url, "title": self.title,
+                "fields": [[w, _fold(t)] for w, t in self.fields()],
+                "filters": {k: list(v) for k, v in self.filters},
+                "meta": dict(self.meta), "sort": dict(self.sort)}
 
 
 def _attr(value) -> str:
     return html.escape(str(value), quote=True)
 
 
+def _fold(text: str) -> str:
+    return " ".join((text or "").translate(_FULLWIDTH).lower().split())
+
+
 def _document(url: str, title: str, weighted: list[tuple[int, str]], body: str,
               filters: dict[str, list] | None = None, meta: dict[str, str] | None = None,
               sort: dict[str, str] | None = None) -> SearchDocument:
-    parts = [f'<html lang="zh"><head><title>{html.escape(title)}</title></head><body>',
-             f'<main data-pagefind-body data-pagefind-meta="title:{_attr(title)}">',
-             f'<h1 data-pagefind-weight="10">{html.escape(spaced(title))}</h1>']
-    for weight, text in weighted:
-        if text and text.strip():
-            parts.append(f'<p data-pagefind-weight="{weight}">{html.escape(spaced(text))}</p>')
-    if body.strip():
-        parts.append(f"<div>{html.escape(spaced(body))}</div>")
-    for name, values in sorted((filters or {}).items()):
-        for value in values:
-            if value not in (None, ""):
-                parts.append(f'<span data-pagefind-filter="{_attr(name)}:{_attr(value)}"></span>')
-    for name, value in sorted((meta or {}).items()):
-        if value:
-            parts.append(f'<span data-pagefind-meta="{_attr(name)}:{_attr(value)}"></span>')
-    for name, value in sorted((sort or {}).items()):
-        parts.append(f'<span data-pagefind-sort="{_attr(name)}:{_attr(value)}"></span>')
-    parts.append("</main></body></html>")
-    return SearchDocument(url, "".join(parts))
+    clean_filters = tuple((name, tuple(str(v) for v in values if v not in (None, "")))
+                          for name, values in sorted((filters or {}).items()))
+    return SearchDocument(
+        url, title, tuple((w, t) for w, t in weighted if t and t.strip()), body,
+        tuple((n, v) for n, v in clean_filters if v),
+        tuple((k, v) for k, v in sorted((meta or {}).items()) if v),
+        tuple(sorted((sort or {}).items())),
+    )
 
 
 def _join(*items) -> str:

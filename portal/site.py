@@ -42,8 +42,13 @@ def load_mkdocs_config(config_file: Path = DEFAULT_CONFIG, *, site_dir: Path | N
     return config
 
 
-def build_site(catalogue: Catalogue, site_dir: Path, config_file: Path = DEFAULT_CONFIG) -> Path:
-    """Render the validated catalogue into site_dir, replacing it only on success."""
+def build_site(catalogue: Catalogue, site_dir: Path, config_file: Path = DEFAULT_CONFIG,
+               bundle: Path | None = None) -> Path:
+    """Render the validated catalogue into site_dir, replacing it only on success.
+
+    With `bundle`, also write the zip for use from disk (see bundle.py) before
+    the old site is replaced, so a failure leaves both untouched.
+    """
     from mkdocs.commands.build import build
     from mkdocs.exceptions import MkDocsException
 
@@ -53,6 +58,10 @@ def build_site(catalogue: Catalogue, site_dir: Path, config_file: Path = DEFAULT
     try:
         config = load_mkdocs_config(config_file, site_dir=scratch, catalogue=catalogue)
         build(config)
+        if bundle is not None:
+            from .bundle import make_bundle
+
+            make_bundle(scratch, bundle, config.extra["portal"]["search_documents"])
     except MkDocsException as exc:
         shutil.rmtree(scratch, ignore_errors=True)
         raise BuildError(str(exc)) from None

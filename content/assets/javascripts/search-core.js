@@ -21,7 +21,9 @@
   function load() {
     if (!loading) {
       var root = config.siteRoot();
-      loading = import(root + "pagefind/pagefind.js").then(function (pagefind) {
+      // Opened from disk (USB bundle), a script-file index stands in for Pagefind.
+      var backend = window.PORTAL_SEARCH_BACKEND;
+      loading = (backend ? Promise.resolve(backend) : import(root + "pagefind/pagefind.js")).then(function (pagefind) {
         return pagefind.options(Object.assign({ baseUrl: root }, config.options))
           .then(function () { return pagefind.init(); })
           .then(function () { return pagefind; });

@@ -21,6 +21,9 @@ window.PORTAL_SEARCH = {
   siteRoot: function () {
     // Pagefind stores root-relative URLs; the site may live under a sub-path.
     var script = document.querySelector('script[src$="assets/javascripts/search-options.js"]');
-    return script ? new URL("../../", script.src).pathname : "/";
+    if (!script) { return "/"; }
+    var root = new URL("../../", script.src);
+    // From disk the whole file: URL is needed to build links.
+    return root.protocol === "file:" ? root.href : root.pathname;
   }
 };
