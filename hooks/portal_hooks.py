@@ -13,6 +13,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, InclusionLevel
 
 from portal.catalogue import CatalogueError, build_catalogue, china_today
+from portal.offline import write_offline_files
 from portal.render import generated_pages, render_home
 from portal.search_docs import catalogue_documents, content_document
 from portal.search_index import SearchIndexError, build_search_index
@@ -83,3 +84,5 @@ def on_post_build(config):
         build_search_index(_state["search"], Path(config.site_dir) / "pagefind")
     except SearchIndexError as exc:
         raise PluginError(str(exc)) from None
+    # Last: the service worker's version covers every other file.
+    write_offline_files(Path(config.site_dir), _state["catalogue"])

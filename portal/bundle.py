@@ -59,8 +59,11 @@ def make_bundle(site_dir: Path, zip_path: Path, documents: Iterable[SearchDocume
     site_dir, zip_path = Path(site_dir), Path(zip_path).resolve()
     with tempfile.TemporaryDirectory(prefix="portal-bundle-") as tmp:
         root = Path(tmp) / "portal"
-        shutil.copytree(site_dir, root, ignore=shutil.ignore_patterns("pagefind", "sw.js", "*.gz", "404.html", "sitemap.xml"))
+        shutil.copytree(site_dir, root, ignore=shutil.ignore_patterns(
+            "pagefind", "sw.js", "*.gz", "*.map", "404.html", "sitemap.xml", "manifest.webmanifest", "offline"))
         (root / BUNDLE_SCRIPT).write_text(bundle_index_script(documents), encoding="utf-8")
+        # The build's cache version means nothing from disk (no service worker).
+        (root / "assets" / "javascripts" / "build.js").write_text('window.PORTAL_BUILD = "bundle";\n', encoding="utf-8")
         for page in root.rglob("*.html"):
             page.write_text(_rewrite_page(page.read_text(encoding="utf-8")), encoding="utf-8")
         (root / "请先打开这里.html").write_text(

@@ -64,7 +64,13 @@ class Renderer:
         charts = ""
         if collection == "policies" and listing.facet is None and listing.page == 1:
             charts = self._policy_charts(listing.url)
-        html = self.render("listing.html", listing.url, listing=listing, collection=collection,
+        offline_key = None
+        if listing.page == 1 and listing.sort is SORTS[collection][0]:
+            if collection != "policies" and listing.facet is None:
+                offline_key = collection
+            elif collection == "policies" and listing.facet is FACETS["policies"][0]:
+                offline_key = f"policies-{listing.value}"
+        html = self.render("listing.html", listing.url, listing=listing, collection=collection, offline_key=offline_key,
                            label=LABELS[collection], facets=facets, sorts=SORTS[collection],
                            listing_url=f"{collection}/", charts=Markup(charts))
         src = listing.url.rstrip("/") + ("/index.md" if listing.url == f"{collection}/" else ".md")

@@ -2,7 +2,9 @@
 window.PORTAL_SEARCH = {
   // Pagefind core options: a result link carries ?highlight=… so the record page marks the terms.
   options: {
-    excerptLength: 40
+    excerptLength: 40,
+    // Pagefind's entry file is fetched as …?ts=<build>, so caches can keep it until the next build.
+    metaCacheTag: window.PORTAL_BUILD || null
   },
   // Filter names in the index (Chinese) ↔ names in the search page URL.
   filterParams: {

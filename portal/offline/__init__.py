@@ -1,0 +1,135 @@
+"""Offline support written after the site is built: web app manifest, icons,
+the list of what can be saved for offline use, and the service worker.
+
+Everything is derived from the built files, so the service worker's version
+changes exactly when something a reader can receive changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..catalogue import Catalogue
+
+SW_TEMPLATE = Path(__file__).with_name("sw.js")
+THEME_COLOUR = "#00796b"
+BUILD_SCRIPT = "assets/javascripts/build.js"
+
+# What a page needs to run, beyond its own HTML (the rest of assets/ is
+# Material's unused search and language files).
+_SHELL_ASSETS = ("assets/stylesheets/", "assets/javascripts/bundle.", "assets/javascripts/search",
+                 "assets/javascripts/offline", "assets/javascripts/highlight", "assets/images/", "assets/icons/")
+_SHELL_PAGES = ("", "offline/", "search/", "manifest.webmanifest", "offline/collections.json", BUILD_SCRIPT)
+# Pagefind files the search runtime loads before any query (index and
+# fragment chunks are fetched per query, or saved with a collection).
+_PAGEFIND_RUNTIME = ("pagefind/pagefind.js", "pagefind/pagefind-worker.js", "pagefind/pagefind-highlight.js",
+                     "pagefind/pagefind-entry.json", "pagefind/wasm.", "pagefind/pagefind.", "pagefind/filter/")
+_PAGEFIND_UNUSED = ("pagefind/pagefind-ui.", "pagefind/pagefind-modular-ui.", "pagefind/pagefind-component-ui.")
+
+
+@dataclass(frozen=True)
+class OfflineFiles:
+    version: str
+    shell: list[str]
+    shell_bytes: int
+
+
+def _url(path: Path, site: Path) -> str:
+    rel = path.relative_to(site).as_posix()
+    return rel[: -len("index.html")] if rel.endswith("index.html") else rel
+
+
+def _size(site: Path, url: str) -> int:
+    path = site / (url + "index.html" if url.endswith("/") or url == "" else url)
+    return path.stat().st_size if path.is_file() else 0
+
+
+def write_icons(site: Path) -> list[dict]:
+    """App icons drawn at build time: a white cross on the theme colour."""
+    from PIL import Image, ImageDraw
+
+    icons = []
+    folder = site / "assets" / "icons"
+    folder.mkdir(parents=True, exist_ok=True)
+    for size, purpose in ((192, "any"), (512, "any"), (512, "maskable")):
+        image = Image.new("RGB", (size, size), THEME_COLOUR)
+        draw = ImageDraw.Draw(image)
+        # Maskable icons keep their mark inside the central safe zone.
+        arm, bar = (size * 0.22, size * 0.09) if purpose == "maskable" else (size * 0.3, size * 0.12)
+        c = size / 2
+        draw.rectangle([c - bar, c - arm, c + bar, c + arm], fill="white")
+        draw.rectangle([c - arm, c - bar, c + arm, c + bar], fill="white")
+        name = f"icon-{size}{'-maskable' if purpose == 'maskable' else ''}.png"
+        image.save(folder / name, format="PNG", optimize=True)
+        icons.append({"src": f"assets/icons/{name}", "sizes": f"{size}x{size}", "type": "image/png", "purpose": purpose})
+    return icons
+
+
+def write_manifest(site: Path, icons: list[dict]) -> None:
+    manifest = {
+        "name": "卫生健康技术推广门户",
+        "short_name": "技术推广",
+        "description": "入库卫生健康技术、传承人与政策通知，可离线使用。",
+        "lang": "zh-CN",
+        "start_url": "./",
+        "scope": "./",
+        "display": "standalone",
+        "theme_color": THEME_COLOUR,
+        "background_color": "#ffffff",
+        "icons": icons,
+    }
+    (site / "manifest.webmanifest").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def _collections(catalogue: Catalogue, site: Path) -> list[dict]:
+    """What 离线保存 offers: each collection, and each region's notices."""
+    pages = sorted(_url(p, site) for p in site.rglob("index.html"))
+    groups = [
+        ("technologies", "全部入库技术", [u for u in pages if u.startswith("technologies/")]),
+        ("mentors", "全部传承人", [u for u in pages if u.startswith("mentors/")]),
+    ]
+    for region in catalogue.vocab.regions:
+        ids = [r.id for r in catalogue.policies.values() if r.get("region") == region]
+        if not ids:
+            continue
+        listing = f"policies/by/region/{region}/"
+        urls = [f"policies/{i}/" for i in sorted(ids)] + [u for u in pages if u.startswith(listing)]
+        groups.append((f"policies-{region}", f"{region}的政策通知", urls))
+    return [{"key": key, "label": label, "pages": len(urls), "urls": urls,
+             "bytes": sum(_size(site, u) for u in urls)} for key, label, urls in groups]
+
+
+def _version(site: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in site.rglob("*") if p.is_file()):
+        rel = path.relative_to(site).as_posix()
+        if rel in ("sw.js", BUILD_SCRIPT):
+            continue
+        digest.update(rel.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def write_offline_files(site: Path, catalogue: Catalogue) -> OfflineFiles:
+    site = Path(site)
+    write_manifest(site, write_icons(site))
+    files = sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file())
+    search = [f for f in files if f.startswith("pagefind/") and not f.startswith(_PAGEFIND_UNUSED)]
+    offline = {
+        "search": {"urls": search, "bytes": sum(_size(site, f) for f in search)},
+        "collections": _collections(catalogue, site),
+    }
+    (site / "offline").mkdir(exist_ok=True)
+    (site / "offline" / "collections.json").write_text(
+        json.dumps(offline, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    version = _version(site)
+    (site / BUILD_SCRIPT).write_text(f'window.PORTAL_BUILD = "{version}";\n', encoding="utf-8")
+    shell = list(_SHELL_PAGES) + [f for f in files if f.startswith(_SHELL_ASSETS) and not f.endswith(".map")] + \
+        [f for f in search if f.startswith(_PAGEFIND_RUNTIME)]
+    shell = sorted(set(shell))
+    worker = SW_TEMPLATE.read_text(encoding="utf-8")
+    worker = worker.replace("__VERSION__", version).replace("__SHELL__", json.dumps(shell, ensure_ascii=False))
+    (site / "sw.js").write_text(worker, encoding="utf-8")
+    return OfflineFiles(version, shell, sum(_size(site, u) for u in shell))

@@ -1,0 +1,172 @@
+"""Offline use in headless Chromium: service worker, saved collections, updates, manifest."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import socketserver
+import struct
+import threading
+
+import pytest
+
+from conftest import BUILD_DAY, run_portal
+
+pytestmark = pytest.mark.browser
+
+RECORD = "/policies/2024-quan-mian-tui-jin-jin-mi-xing-xian-yu-yi-liao-wei-sheng/"
+OTHER_RECORD = "/policies/2024-jia-qiang-zhu-chan-fu-wu-guan-li/"
+MENTOR = "/mentors/example-wm-zishen-zhuanjia/"
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def offline_site(tmp_path_factory):
+    """A site of its own (the update test rebuilds it) on its own port."""
+    site = tmp_path_factory.mktemp("offline") / "site"
+    result = run_portal("build", "--today", BUILD_DAY, "--site-dir", str(site))
+    assert result.returncode == 0, result.stderr
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield site, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def context(browser):
+    ctx = browser.new_context(service_workers="allow")
+    yield ctx
+    ctx.close()
+
+
+def controlled(page):
+    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=20000)
+
+
+def first_visit(context, base):
+    page = context.new_page()
+    page.goto(base + "/")
+    page.evaluate("navigator.serviceWorker.ready")
+    page.reload()
+    controlled(page)
+    return page
+
+
+def header_search(page, query):
+    page.locator("#portal-search-q").fill(query)
+    link = page.locator("#portal-search-panel .portal-search__link").first
+    link.wait_for(timeout=15000)
+    return link
+
+
+def test_manifest_and_icons(offline_site):
+    site, _ = offline_site
+    manifest = json.loads((site / "manifest.webmanifest").read_text(encoding="utf-8"))
+    assert manifest["name"] == "卫生健康技术推广门户" and manifest["lang"].startswith("zh")
+    assert manifest["theme_color"].startswith("#")
+    for icon in manifest["icons"]:
+        png = (site / icon["src"]).read_bytes()
+        assert png[:8] == b"\x89PNG\r\n\x1a\n"
+        width, height = struct.unpack(">II", png[16:24])
+        assert f"{width}x{height}" == icon["sizes"]
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert 'rel="manifest"' in home and 'name="theme-color"' in home
+
+
+def test_visited_pages_and_search_work_offline(context, offline_site, capsys):
+    site, base = offline_site
+    page = first_visit(context, base)
+    page.goto(base + RECORD)
+    header_search(page, "医共体")
+    context.set_offline(True)
+
+    page.goto(base + "/")
+    assert page.locator("h1").first.inner_text() == "卫生健康技术推广门户"
+    page.goto(base + RECORD)
+    assert "紧密型县域医疗卫生共同体" in page.locator("h1").inner_text()
+    status = page.locator("#portal-status")
+    status.wait_for(state="visible", timeout=10000)
+    assert "当前处于离线状态" in status.inner_text() and "本页已保存" in status.inner_text()
+    # Search over what was fetched online works offline.
+    assert "紧密型县域医疗卫生共同体" in header_search(page, "医共体").inner_text()
+    # A page never visited answers with the Chinese offline page.
+    page.goto(base + OTHER_RECORD)
+    assert page.locator("h1").first.inner_text() == "离线使用"
+    assert page.locator("#portal-offline-missing").is_visible()
+    assert page.errors == [] if hasattr(page, "errors") else True
+    shell = json.loads(page.evaluate("""async () => {
+        const cache = await caches.open('portal-' + window.PORTAL_BUILD);
+        return JSON.stringify((await cache.keys()).length); }"""))
+    assert shell > 20
+    with capsys.disabled():
+        sizes = json.loads((site / "offline" / "collections.json").read_text(encoding="utf-8"))
+        worker = (site / "sw.js").read_text(encoding="utf-8")
+        listed = json.loads(worker.split("const SHELL = ", 1)[1].split(";\n", 1)[0])
+        total = sum((site / (u + "index.html" if u.endswith("/") or not u else u)).stat().st_size for u in listed)
+        print(f"\nprecache: {len(listed)} files, {total / 1024:.0f} KB; search index {sizes['search']['bytes'] / 1024:.0f} KB")
+
+
+def test_save_a_collection_and_remove_it(context, offline_site, capsys):
+    _, base = offline_site
+    page = first_visit(context, base)
+    page.goto(base + "/mentors/")
+    box = page.locator("[data-offline-key='mentors']")
+    save = box.locator("button")
+    save.wait_for(timeout=15000)
+    assert "约" in save.inner_text() and ("MB" in save.inner_text() or "KB" in save.inner_text())
+    save.click()
+    box.locator("text=已离线保存").wait_for(timeout=60000)
+    with capsys.disabled():
+        print("\nsaved collection:", box.locator("p").inner_text())
+
+    context.set_offline(True)
+    page.goto(base + MENTOR)  # never visited
+    assert page.locator(".portal-banner--example").is_visible()
+    assert "示例专家己" in header_search(page, "示例专家己").inner_text()
+    page.goto(base + "/offline/")
+    assert "全部传承人" in page.locator("#portal-offline-saved").inner_text()
+
+    context.set_offline(False)
+    page.goto(base + "/mentors/")
+    remove = box.locator("button", has_text="删除")
+    remove.wait_for(timeout=15000)
+    remove.click()
+    box.locator("button", has_text="离线保存").wait_for(timeout=15000)
+    context.set_offline(True)
+    page.goto(base + "/mentors/example-tcm-guoyi-dashi/")
+    assert page.locator("#portal-offline-missing").is_visible()
+
+
+def test_rebuild_switches_online_readers_and_keeps_offline_ones(context, offline_site, tmp_path):
+    site, base = offline_site
+    page = first_visit(context, base)
+    page.goto(base + RECORD)
+    old = page.evaluate("window.PORTAL_BUILD")
+
+    offline_reader = context.new_page()
+    offline_reader.goto(base + RECORD)
+    context.set_offline(True)
+    # A later build date changes statuses, hence pages, hence the version.
+    result = run_portal("build", "--today", "2025-06-30", "--site-dir", str(site))
+    assert result.returncode == 0, result.stderr
+    offline_reader.reload()
+    assert offline_reader.evaluate("window.PORTAL_BUILD") == old
+
+    context.set_offline(False)
+    page.goto(base + "/")
+    page.wait_for_function(f"window.PORTAL_BUILD !== {old!r}", timeout=30000)
+    page.locator("#portal-status", has_text="网站已更新").wait_for(timeout=15000)
+    caches = page.evaluate("caches.keys()")
+    assert caches == [f"portal-{page.evaluate('window.PORTAL_BUILD')}"]
+    # The visited record came along, fetched from the new build.
+    page.goto(base + RECORD)
+    context.set_offline(True)
+    page.reload()
+    assert "紧密型县域医疗卫生共同体" in page.locator("h1").inner_text()
