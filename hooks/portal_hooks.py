@@ -24,6 +24,10 @@ HOME_PLACEHOLDER = "<!-- portal:home -->"
 _state: dict = {}
 
 
+def on_startup(command, dirty):
+    _state["preview"] = command == "serve"
+
+
 def _options(config) -> dict:
     return (config.extra or {}).get("portal") or {}
 
@@ -85,4 +89,4 @@ def on_post_build(config):
     except SearchIndexError as exc:
         raise PluginError(str(exc)) from None
     # Last: the service worker's version covers every other file.
-    write_offline_files(Path(config.site_dir), _state["catalogue"])
+    write_offline_files(Path(config.site_dir), _state["catalogue"], preview=_state.get("preview", False))

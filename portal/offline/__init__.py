@@ -112,7 +112,19 @@ def _version(site: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def write_offline_files(site: Path, catalogue: Catalogue) -> OfflineFiles:
+# Under `portal serve` pages change on every save; a caching worker would show
+# stale pages, so the preview gets one that clears itself away.
+_PREVIEW_WORKER = """// Preview server: no offline cache. Remove any earlier worker and its caches.
+self.addEventListener("install", () => self.skipWaiting());
+self.addEventListener("activate", (event) => event.waitUntil((async () => {
+  for (const name of await caches.keys()) if (name.startsWith("portal-")) await caches.delete(name);
+  await self.registration.unregister();
+  for (const client of await self.clients.matchAll({ type: "window" })) client.navigate(client.url);
+})()));
+"""
+
+
+def write_offline_files(site: Path, catalogue: Catalogue, *, preview: bool = False) -> OfflineFiles:
     site = Path(site)
     write_manifest(site, write_icons(site))
     files = sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file())
@@ -131,5 +143,7 @@ def write_offline_files(site: Path, catalogue: Catalogue) -> OfflineFiles:
     shell = sorted(set(shell))
     worker = SW_TEMPLATE.read_text(encoding="utf-8")
     worker = worker.replace("__VERSION__", version).replace("__SHELL__", json.dumps(shell, ensure_ascii=False))
+    if preview:
+        worker = _PREVIEW_WORKER
     (site / "sw.js").write_text(worker, encoding="utf-8")
     return OfflineFiles(version, shell, sum(_size(site, u) for u in shell))
