@@ -42,6 +42,8 @@ class Renderer:
     def __init__(self, catalogue: Catalogue):
         self.catalogue = catalogue
         self.env = _environment()
+        # Facet counts are the same on every page of a collection's listings.
+        self._facets = {c: [(f, facet_counts(catalogue, c, f)) for f in facets] for c, facets in FACETS.items()}
 
     def render(self, template: str, page_url: str, **context) -> str:
         def url(target) -> str:
@@ -59,8 +61,8 @@ class Renderer:
                              description=rec.get("summary", rec.title))
 
     def listing(self, listing: ListingPage) -> GeneratedPage:
-        catalogue, collection = self.catalogue, listing.collection
-        facets = [(f, facet_counts(catalogue, collection, f)) for f in FACETS[collection]]
+        collection = listing.collection
+        facets = self._facets[collection]
         charts = ""
         if collection == "policies" and listing.facet is None and listing.page == 1:
             charts = self._policy_charts(listing.url)
@@ -77,8 +79,8 @@ class Renderer:
         return GeneratedPage(src, listing.url, listing.title, html)
 
     def _policy_charts(self, page_url: str) -> str:
-        region_facet = FACETS["policies"][0]
-        counts = dict(facet_counts(self.catalogue, "policies", region_facet))
+        region_facet, region_counts = self._facets["policies"][0]
+        counts = dict(region_counts)
         tiles = region_tile_map(
             {r: counts.get(r, 0) for r in self.catalogue.vocab.regions},
             lambda region: relative_url(page_url, facet_url("policies", region_facet, region)) if counts.get(region) else None,
