@@ -6,6 +6,7 @@ Plain Python: tests and renderers use it without MkDocs.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +21,16 @@ CHINA = ZoneInfo("Asia/Shanghai")
 
 
 def china_today() -> dt.date:
+    """The build date: SOURCE_DATE_EPOCH when set (reproducible builds), else today, in China."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), CHINA).date()
     return dt.datetime.now(CHINA).date()
+
+
+def date_epoch(day: dt.date) -> int:
+    """Midnight of day in China, as a Unix time (for SOURCE_DATE_EPOCH)."""
+    return int(dt.datetime.combine(day, dt.time(), CHINA).timestamp())
 
 
 _YEAR_BRACKETS = re.compile(r"[\[［【〔(（]\s*(\d{4})\s*[\]］】〕)）]")

@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import logging
+import os
 import sys
 from pathlib import Path
 
 from . import __version__
-from .catalogue import Catalogue, CatalogueError, build_catalogue, china_today
+from .catalogue import Catalogue, CatalogueError, build_catalogue, china_today, date_epoch
 from .site import DEFAULT_CONFIG
 
 
@@ -47,6 +48,8 @@ def cmd_build(args) -> int:
     if catalogue is None:
         print("构建已取消：未写入任何文件。", file=sys.stderr)
         return 1
+    # MkDocs dates its output (sitemap) by SOURCE_DATE_EPOCH; make it the build date.
+    os.environ.setdefault("SOURCE_DATE_EPOCH", str(date_epoch(catalogue.today)))
     try:
         site = build_site(catalogue, Path(args.site_dir), Path(args.config),
                           bundle=Path(args.bundle) if args.bundle else None)

@@ -8,6 +8,9 @@ at national scale would take hours.)
 
 from __future__ import annotations
 
+import gzip
+import hashlib
+import json
 import logging
 import subprocess
 import tempfile
@@ -49,5 +52,58 @@ def build_search_index(documents: Iterable[SearchDocument], output: Path) -> int
         )
     if result.returncode != 0:
         raise SearchIndexError(f"Pagefind 建立索引失败：{result.stderr.strip() or result.stdout.strip()}")
+    stabilise(output)
     log.info("Pagefind indexed %d documents", len(documents))
     return len(documents)
+
+
+_SIGNATURE = b"pagefind_dcd"
+
+
+def _read(path: Path):
+    import cbor2
+
+    raw = gzip.decompress(path.read_bytes())
+    if not raw.startswith(_SIGNATURE):
+        raise SearchIndexError(f"{path}: 不是可识别的 Pagefind 文件")
+    return cbor2.loads(raw[len(_SIGNATURE):])
+
+
+def _write(folder: Path, prefix: str, suffix: str, data, digits: int) -> str:
+    """Write data as Pagefind does (signature, CBOR, gzip without a date); returns its new name."""
+    import cbor2
+
+    body = gzip.compress(_SIGNATURE + cbor2.dumps(data), compresslevel=9, mtime=0)
+    name = f"{prefix}_{hashlib.sha256(body).hexdigest()[:digits]}"
+    (folder / f"{name}{suffix}").write_bytes(body)
+    return name
+
+
+def stabilise(output: Path) -> None:
+    """Make Pagefind's output the same for the same input.
+
+    Pagefind 1.5 writes filter indexes from hash maps, so their order - and the
+    file names that hash them - change from run to run. Sort them, rename them
+    by their content, and rewrite the metadata that lists them.
+    """
+    output = Path(output)
+    entry_path = output / "pagefind-entry.json"
+    entry = json.loads(entry_path.read_text(encoding="utf-8"))
+    for language, info in sorted(entry["languages"].items()):
+        meta_path = output / f"pagefind.{info['hash']}.pf_meta"
+        meta = _read(meta_path)
+        prefix = info["hash"].rsplit("_", 1)[0]
+        filters = []
+        for name, old in meta[3]:
+            old_path = output / "filter" / f"{old}.pf_filter"
+            filter_name, values = _read(old_path)
+            new = _write(output / "filter", prefix, ".pf_filter", [filter_name, sorted(values, key=lambda v: v[0])], 7)
+            if new != old:
+                old_path.unlink()
+            filters.append([name, new])
+        meta[3] = sorted(filters)
+        new_meta = _write(output, f"pagefind.{prefix}", ".pf_meta", meta, 10)
+        if new_meta != f"pagefind.{info['hash']}":
+            meta_path.unlink()
+        info["hash"] = new_meta.split(".", 1)[1]
+    entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")

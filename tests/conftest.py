@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import http.server
+import os
 import shutil
 import socketserver
 import subprocess
@@ -103,8 +104,10 @@ def data_dir(tmp_path) -> Path:
     return write_data(tmp_path / "data")
 
 
-def run_portal(*args, cwd=ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "portal", *args], cwd=cwd,
+def run_portal(*args, cwd=ROOT, env: dict | None = None) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+    environment.update(env or {})
+    return subprocess.run([sys.executable, "-m", "portal", *args], cwd=cwd, env=environment,
                           capture_output=True, text=True, timeout=600)
 
 
