@@ -13,6 +13,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, InclusionLevel
 
 from portal.catalogue import CatalogueError, build_catalogue, china_today
+from portal.history import load_history
 from portal.offline import write_offline_files
 from portal.render import generated_pages, render_home
 from portal.search_docs import catalogue_documents, content_document
@@ -43,8 +44,12 @@ def on_config(config):
             catalogue = build_catalogue(root / opts.get("data", "data"), today)
         except CatalogueError as exc:
             raise PluginError("记录校验失败：\n" + str(exc)) from None
+    history = opts.get("history")
+    if history is None:
+        history = load_history(Path(config.config_file_path).parent / opts.get("data", "data"))
     _state["catalogue"] = catalogue
-    _state["pages"] = {p.src_uri: p for p in generated_pages(catalogue)}
+    _state["history"] = history
+    _state["pages"] = {p.src_uri: p for p in generated_pages(catalogue, history)}
     _state["search"] = catalogue_documents(catalogue)
     return config
 
@@ -73,7 +78,7 @@ def on_page_content(html, page, config, files):
     if generated is not None:
         return generated.html
     if HOME_PLACEHOLDER in html:
-        return html.replace(HOME_PLACEHOLDER, render_home(_state["catalogue"]))
+        return html.replace(HOME_PLACEHOLDER, render_home(_state["catalogue"], _state["history"]))
     if page.meta.get("searchable", True):
         _state["search"].append(content_document("/" + page.url, page.title, html))
     return html

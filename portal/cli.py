@@ -42,6 +42,7 @@ def cmd_validate(args) -> int:
 
 
 def cmd_build(args) -> int:
+    from .history import load_history
     from .site import BuildError, build_site
 
     catalogue = _load(args)
@@ -52,7 +53,8 @@ def cmd_build(args) -> int:
     os.environ.setdefault("SOURCE_DATE_EPOCH", str(date_epoch(catalogue.today)))
     try:
         site = build_site(catalogue, Path(args.site_dir), Path(args.config),
-                          bundle=Path(args.bundle) if args.bundle else None)
+                          bundle=Path(args.bundle) if args.bundle else None,
+                          history=load_history(Path(args.data)))
     except BuildError as exc:
         print(f"构建失败：{exc}\n原有站点未改动。", file=sys.stderr)
         return 1

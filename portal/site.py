@@ -24,7 +24,7 @@ class BuildError(Exception):
 
 def load_mkdocs_config(config_file: Path = DEFAULT_CONFIG, *, site_dir: Path | None = None,
                        catalogue: Catalogue | None = None, data_dir: Path | None = None,
-                       today: dt.date | None = None, **overrides):
+                       today: dt.date | None = None, history=None, **overrides):
     from mkdocs.config import load_config
 
     kwargs = dict(overrides)
@@ -34,6 +34,8 @@ def load_mkdocs_config(config_file: Path = DEFAULT_CONFIG, *, site_dir: Path | N
     portal = dict((config.extra or {}).get("portal") or {})
     if catalogue is not None:
         portal["catalogue"] = catalogue
+    if history is not None:
+        portal["history"] = history
     if data_dir is not None:
         portal["data"] = str(Path(data_dir).resolve())
     if today is not None:
@@ -43,7 +45,7 @@ def load_mkdocs_config(config_file: Path = DEFAULT_CONFIG, *, site_dir: Path | N
 
 
 def build_site(catalogue: Catalogue, site_dir: Path, config_file: Path = DEFAULT_CONFIG,
-               bundle: Path | None = None) -> Path:
+               bundle: Path | None = None, history=None) -> Path:
     """Render the validated catalogue into site_dir, replacing it only on success.
 
     With `bundle`, also write the zip for use from disk (see bundle.py) before
@@ -56,7 +58,7 @@ def build_site(catalogue: Catalogue, site_dir: Path, config_file: Path = DEFAULT
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.building-", dir=site_dir.parent))
     try:
-        config = load_mkdocs_config(config_file, site_dir=scratch, catalogue=catalogue)
+        config = load_mkdocs_config(config_file, site_dir=scratch, catalogue=catalogue, history=history)
         build(config)
         if bundle is not None:
             from .bundle import make_bundle

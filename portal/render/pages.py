@@ -10,6 +10,7 @@ import jinja2
 from markupsafe import Markup
 
 from ..catalogue import Catalogue, Record
+from ..history import Change, History
 from .charts import monthly_timeline, region_tile_map
 from .listings import FACETS, LABELS, SORTS, ListingPage, facet_counts, facet_url, listing_pages
 from .text import cn_date, markdown_to_html, relative_url
@@ -39,8 +40,9 @@ def _environment() -> jinja2.Environment:
 
 
 class Renderer:
-    def __init__(self, catalogue: Catalogue):
+    def __init__(self, catalogue: Catalogue, history: History | None = None):
         self.catalogue = catalogue
+        self.history = history or History()
         self.env = _environment()
         # Facet counts are the same on every page of a collection's listings.
         self._facets = {c: [(f, facet_counts(catalogue, c, f)) for f in facets] for c, facets in FACETS.items()}
@@ -56,7 +58,9 @@ class Renderer:
 
     def record(self, rec: Record) -> GeneratedPage:
         html = self.render(f"record_{rec.collection}.html", rec.url, rec=rec,
-                           facets=FACETS[rec.collection])
+                           facets=FACETS[rec.collection],
+                           changes=self.history.of(rec.collection, rec.id)[:5],
+                           uncommitted=self.history.is_uncommitted(rec.collection, rec.id))
         return GeneratedPage(f"{rec.url.rstrip('/')}.md", rec.url, rec.title, html,
                              description=rec.get("summary", rec.title))
 
@@ -90,11 +94,22 @@ class Renderer:
 
     def home(self) -> str:
         return self.render("home.html", "", latest=self.catalogue.policies_newest_first()[:8],
-                           deadlines=self.catalogue.upcoming_deadlines()[:10])
+                           deadlines=self.catalogue.upcoming_deadlines()[:10], changed=self.recently_changed())
+
+    def recently_changed(self, limit: int = 8) -> list[tuple[Record, Change]]:
+        found = []
+        for path, change in self.history.recently_changed(limit=len(self.history.changes)):
+            collection, _, name = path.partition("/")
+            rec = self.catalogue.records.get(collection, {}).get(name.removesuffix(".yaml"))
+            if rec is not None:
+                found.append((rec, change))
+            if len(found) == limit:
+                break
+        return found
 
 
-def generated_pages(catalogue: Catalogue) -> Iterator[GeneratedPage]:
-    renderer = Renderer(catalogue)
+def generated_pages(catalogue: Catalogue, history: History | None = None) -> Iterator[GeneratedPage]:
+    renderer = Renderer(catalogue, history)
     for rec in catalogue.all():
         yield renderer.record(rec)
     for collection, facets in FACETS.items():
@@ -106,5 +121,5 @@ def generated_pages(catalogue: Catalogue) -> Iterator[GeneratedPage]:
                     yield renderer.listing(listing)
 
 
-def render_home(catalogue: Catalogue) -> str:
-    return Renderer(catalogue).home()
+def render_home(catalogue: Catalogue, history: History | None = None) -> str:
+    return Renderer(catalogue, history).home()

@@ -1,0 +1,165 @@
+"""calendar/deadlines.ics: every deadline still ahead, as an iCalendar (RFC 5545) to subscribe to.
+
+Written by hand (no iCalendar library is a dependency): CRLF line endings,
+content lines folded at 75 octets without splitting a UTF-8 character, TEXT values
+escaped. One all-day VEVENT per item of Catalogue.upcoming_deadlines().
+
+Deterministic: DTSTAMP is the build date (catalogue.today) at 00:00:00Z, and each
+UID is built from the record and the deadline, so it stays the same from one build
+to the next as long as the deadline does:
+
+    {collection}-{id}-{kind}-{YYYYMMDD}@portal
+
+kind is "comment" (a consultation's comment deadline), "step<n>" (the n-th item,
+from 1, of the notice's own `deadlines` list), "enrollment" (a mentor's enrollment
+deadline) or "review" (a technology's review due date).
+
+A VTIMEZONE for Asia/Shanghai is always included: it matches X-WR-TIMEZONE and keeps
+the calendar valid (RFC 5545 wants at least one component) when no deadline is ahead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from ..catalogue import Catalogue, Record
+from ..schema import COLLECTION_BY_NAME
+
+PATH = "calendar/deadlines.ics"
+SITE_NAME = "卫生健康技术推广门户"
+PRODID = f"-//{SITE_NAME}//deadlines//ZH"
+CALNAME = f"{SITE_NAME}：截止日期"
+COMMENT_LABEL = "意见反馈截止"
+MAX_OCTETS = 75
+
+# Control characters RFC 5545 does not allow in a value (HTAB is allowed; newlines are escaped).
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f]")
+
+
+def escape_text(value: str) -> str:
+    """TEXT value escaping (RFC 5545 §3.3.11): backslash, semicolon, comma, newline."""
+    value = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+    return _CONTROL.sub("", value)
+
+
+def fold(line: str) -> list[str]:
+    """Split one content line into physical lines of at most 75 octets each.
+
+    Continuation lines start with a space, which counts toward their 75 octets;
+    a line is only ever cut between characters, never inside a UTF-8 sequence.
+    """
+    out: list[str] = []
+    current, size, limit = [], 0, MAX_OCTETS
+    for char in line:
+        width = len(char.encode("utf-8"))
+        if size + width > limit:
+            out.append("".join(current))
+            current, size, limit = [], 0, MAX_OCTETS - 1
+        current.append(char)
+        size += width
+    out.append("".join(current))
+    return [out[0]] + [" " + part for part in out[1:]]
+
+
+def _ics_date(day: dt.date) -> str:
+    return day.strftime("%Y%m%d")
+
+
+def _kinds(rec: Record) -> list[tuple[dt.date, str, str]]:
+    """Every deadline a record can have, as (date, label, kind), in upcoming_deadlines() order."""
+    if rec.collection == "policies":
+        items = []
+        if rec.get("comment_deadline"):
+            items.append((rec.data["comment_deadline"], COMMENT_LABEL, "comment"))
+        for n, step in enumerate(rec.get("deadlines", []), start=1):
+            items.append((step["date"], step["label"], f"step{n}"))
+        return items
+    if rec.collection == "mentors":
+        deadline = (rec.get("enrollment") or {}).get("deadline")
+        return [(deadline, None, "enrollment")] if deadline else []
+    return [(rec.data["review_due"], None, "review")] if rec.get("review_due") else []
+
+
+def _assign_kinds(items: list[tuple[dt.date, str, Record]]) -> list[tuple[dt.date, str, Record, str]]:
+    """Match each upcoming deadline to its kind; a matched candidate is used once (labels may repeat)."""
+    used: set[tuple[str, str, str]] = set()
+    out = []
+    for day, label, rec in items:
+        kind = None
+        for cand_day, cand_label, cand_kind in _kinds(rec):
+            key = (rec.collection, rec.id, cand_kind)
+            if key in used or cand_day != day or (cand_label is not None and cand_label != label):
+                continue
+            kind = cand_kind
+            used.add(key)
+            break
+        if kind is None:  # not expected: fall back to something still stable
+            kind = "other"
+        out.append((day, label, rec, kind))
+    return out
+
+
+def event_uid(rec: Record, kind: str, day: dt.date) -> str:
+    return f"{rec.collection}-{rec.id}-{kind}-{_ics_date(day)}@portal"
+
+
+def _vtimezone() -> list[str]:
+    return [
+        "BEGIN:VTIMEZONE",
+        "TZID:Asia/Shanghai",
+        "BEGIN:STANDARD",
+        "DTSTART:19700101T000000",
+        "TZOFFSETFROM:+0800",
+        "TZOFFSETTO:+0800",
+        "TZNAME:CST",
+        "END:STANDARD",
+        "END:VTIMEZONE",
+    ]
+
+
+def _vevent(day: dt.date, label: str, rec: Record, kind: str, stamp: str, site_url: str | None) -> list[str]:
+    url = (site_url or "") + rec.url
+    collection = COLLECTION_BY_NAME[rec.collection].label
+    description = "\n".join([f"{collection}：{rec.title}", f"{label}：{day.year}年{day.month}月{day.day}日",
+                             f"链接：{url}"])
+    lines = [
+        "BEGIN:VEVENT",
+        f"UID:{event_uid(rec, kind, day)}",
+        f"DTSTAMP:{stamp}",
+        f"DTSTART;VALUE=DATE:{_ics_date(day)}",
+        f"DTEND;VALUE=DATE:{_ics_date(day + dt.timedelta(days=1))}",
+        f"SUMMARY:{escape_text(f'{label}：{rec.title}')}",
+        f"DESCRIPTION:{escape_text(description)}",
+        f"CATEGORIES:{escape_text(collection)}",
+        "TRANSP:TRANSPARENT",
+    ]
+    if site_url:
+        lines.append(f"URL;VALUE=URI:{url}")
+    lines.append("END:VEVENT")
+    return lines
+
+
+def calendar_text(catalogue: Catalogue, *, site_url: str | None = None) -> str:
+    site_url = site_url.rstrip("/") + "/" if site_url else None
+    stamp = f"{_ics_date(catalogue.today)}T000000Z"
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{escape_text(PRODID)}",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"X-WR-CALNAME:{escape_text(CALNAME)}",
+        "X-WR-TIMEZONE:Asia/Shanghai",
+        *_vtimezone(),
+    ]
+    for day, label, rec, kind in _assign_kinds(catalogue.upcoming_deadlines()):
+        lines += _vevent(day, label, rec, kind, stamp, site_url)
+    lines.append("END:VCALENDAR")
+    return "".join(part + "\r\n" for line in lines for part in fold(line))
+
+
+def calendar_files(catalogue: Catalogue, *, site_url: str | None = None) -> dict[str, bytes]:
+    """{"calendar/deadlines.ics": iCalendar bytes (UTF-8)}."""
+    return {PATH: calendar_text(catalogue, site_url=site_url).encode("utf-8")}
