@@ -7,6 +7,8 @@ search index are built by plain Python in `portal`.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -15,12 +17,15 @@ from mkdocs.structure.files import File, InclusionLevel
 from portal.catalogue import CatalogueError, build_catalogue, china_today
 from portal.history import load_history
 from portal.offline import write_offline_files
+from portal.outputs import extra_files
+from portal.render.pages import render_block
 from portal.render import generated_pages, render_home
 from portal.search_docs import catalogue_documents, content_document
 from portal.search_index import SearchIndexError, build_search_index
 
 PLACEHOLDER = "<!-- portal:page -->"
 HOME_PLACEHOLDER = "<!-- portal:home -->"
+BLOCK = re.compile(r"<!-- portal:([a-z-]+) -->")
 
 _state: dict = {}
 
@@ -70,6 +75,7 @@ def on_page_markdown(markdown, page, config, files):
         page.meta.setdefault("title", generated.title)
         page.meta.setdefault("description", generated.description)
         page.meta.setdefault("hide", ["toc"])
+        page.meta["feeds"] = generated.feeds
     return markdown
 
 
@@ -79,14 +85,28 @@ def on_page_content(html, page, config, files):
         return generated.html
     if HOME_PLACEHOLDER in html:
         return html.replace(HOME_PLACEHOLDER, render_home(_state["catalogue"], _state["history"]))
+    # Other content pages may hold generated blocks: <!-- portal:feeds -->, <!-- portal:open-data -->.
+    html = BLOCK.sub(lambda m: render_block(_state["catalogue"], m.group(1), page.url), html)
     if page.meta.get("searchable", True):
         _state["search"].append(content_document("/" + page.url, page.title, html))
     return html
 
 
+def site_url(config) -> str | None:
+    """Where the site is published (feeds and calendars need absolute links): the
+    PORTAL_SITE_URL environment variable (set by the publish workflow), else site_url."""
+    url = os.environ.get("PORTAL_SITE_URL") or config.site_url or None
+    return url.rstrip("/") + "/" if url else None
+
+
 def on_post_build(config):
     # `portal build --bundle` makes its offline search from the same documents.
     config.extra["portal"] = {**_options(config), "search_documents": list(_state["search"])}
+    site = Path(config.site_dir)
+    for path, content in extra_files(_state["catalogue"], site_url=site_url(config)).items():
+        target = site / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
     if not _options(config).get("pagefind", True):
         return
     try:

@@ -1,1 +1,28 @@
-"""Extra site outputs built from the catalogue: Atom feeds and an iCalendar of deadlines."""
+"""Extra site outputs: feeds, calendar, open data, schemas.
+
+`extra_files` gathers them for the build; each module is a pure function of
+the catalogue, so the same data always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+from ..catalogue import Catalogue
+
+
+def extra_files(catalogue: Catalogue, *, site_url: str | None = None) -> dict[str, bytes]:
+    from .calendar import calendar_files
+    from .feeds import feed_files
+    from .opendata import opendata_files
+    from .schemas import schema_files
+
+    files: dict[str, bytes] = {}
+    files.update(feed_files(catalogue, site_url=site_url))
+    files.update(calendar_files(catalogue, site_url=site_url))
+    files.update(opendata_files(catalogue, site_url=site_url))
+    files.update(schema_files(catalogue.vocab))
+    # Material's script fetches sitemap.xml beside every <link rel="alternate"> (it
+    # expects language versions there); the feeds' links would make that a 404
+    # on every page. An empty sitemap answers it.
+    files["feeds/sitemap.xml"] = (b'<?xml version="1.0" encoding="UTF-8"?>\n'
+                                  b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"/>\n')
+    return files

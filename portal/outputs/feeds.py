@@ -169,6 +169,11 @@ def feed_list(catalogue: Catalogue) -> list[tuple[str, str, str]]:
     return [(s.path, s.title, s.description) for s in _specs(catalogue)]
 
 
+def feeds_by_listing(catalogue: Catalogue) -> dict[str, tuple[str, str]]:
+    """Listing page URL → (feed path, title), for the pages' <link rel="alternate">."""
+    return {s.listing: (s.path, s.title) for s in _specs(catalogue)}
+
+
 # --- entries -------------------------------------------------------------------
 
 def _enrollment_deadline(rec: Record) -> dt.date | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
@@ -12,7 +12,8 @@ from markupsafe import Markup
 from ..catalogue import Catalogue, Record
 from ..history import Change, History
 from .charts import monthly_timeline, region_tile_map
-from .listings import FACETS, LABELS, SORTS, ListingPage, facet_counts, facet_url, listing_pages
+from ..outputs.feeds import feed_list, feeds_by_listing
+from .listings import FACETS, LABELS, SORTS, ListingPage, facet_counts, facet_url, listing_pages, listing_url
 from .text import cn_date, markdown_to_html, relative_url
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -25,6 +26,8 @@ class GeneratedPage:
     title: str
     html: str
     description: str = ""
+    # (title, site-relative path) of the Atom feeds the page links to.
+    feeds: list = field(default_factory=list)
 
 
 def _environment() -> jinja2.Environment:
@@ -46,6 +49,7 @@ class Renderer:
         self.env = _environment()
         # Facet counts are the same on every page of a collection's listings.
         self._facets = {c: [(f, facet_counts(catalogue, c, f)) for f in facets] for c, facets in FACETS.items()}
+        self._feeds = {url: (title, path) for url, (path, title) in feeds_by_listing(catalogue).items()}
 
     def render(self, template: str, page_url: str, **context) -> str:
         def url(target) -> str:
@@ -61,8 +65,11 @@ class Renderer:
                            facets=FACETS[rec.collection],
                            changes=self.history.of(rec.collection, rec.id)[:5],
                            uncommitted=self.history.is_uncommitted(rec.collection, rec.id))
+        feeds = [self._feeds[listing_url(rec.collection)]]
+        if rec.collection == "policies" and rec.get("region"):
+            feeds.append(self._feeds.get(facet_url("policies", FACETS["policies"][0], rec.data["region"])))
         return GeneratedPage(f"{rec.url.rstrip('/')}.md", rec.url, rec.title, html,
-                             description=rec.get("summary", rec.title))
+                             description=rec.get("summary", rec.title), feeds=[f for f in feeds if f])
 
     def listing(self, listing: ListingPage) -> GeneratedPage:
         collection = listing.collection
@@ -80,7 +87,8 @@ class Renderer:
                            label=LABELS[collection], facets=facets, sorts=SORTS[collection],
                            listing_url=f"{collection}/", charts=Markup(charts))
         src = listing.url.rstrip("/") + ("/index.md" if listing.url == f"{collection}/" else ".md")
-        return GeneratedPage(src, listing.url, listing.title, html)
+        feed = self._feeds.get(listing_url(collection, listing.facet, listing.value))
+        return GeneratedPage(src, listing.url, listing.title, html, feeds=[feed] if feed else [])
 
     def _policy_charts(self, page_url: str) -> str:
         region_facet, region_counts = self._facets["policies"][0]
@@ -123,3 +131,20 @@ def generated_pages(catalogue: Catalogue, history: History | None = None) -> Ite
 
 def render_home(catalogue: Catalogue, history: History | None = None) -> str:
     return Renderer(catalogue, history).home()
+
+
+def render_block(catalogue: Catalogue, name: str, page_url: str) -> str:
+    """A generated block inside a content page: `feeds` (订阅) or `open-data` (开放数据)."""
+    from ..outputs.opendata import csv_columns
+    from ..outputs.schemas import json_schema
+    from ..schema import COLLECTIONS
+
+    renderer = Renderer(catalogue)
+    if name == "feeds":
+        return renderer.render("block_feeds.html", page_url, feeds=feed_list(catalogue))
+    if name == "open-data":
+        collections = [(c, json_schema(c.name, catalogue.vocab), len(catalogue.records[c.name]))
+                       for c in COLLECTIONS]
+        return renderer.render("block_open_data.html", page_url, collections=collections,
+                               csv_columns=csv_columns)
+    raise ValueError(f"unknown block <!-- portal:{name} -->")

@@ -1,0 +1,73 @@
+"""Feeds, calendar and open data in a real build, at two build dates."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import feedparser
+import icalendar
+import pytest
+
+from conftest import run_portal, write_data
+
+CONSULTATION = "policies/2024-yi-jian-zheng-qiu"
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory):
+    root = tmp_path_factory.mktemp("dated")
+    data = write_data(root / "data")
+    built = {}
+    for day in ("2024-03-28", "2024-04-09"):
+        site = root / day
+        result = run_portal("build", "--data", str(data), "--today", day, "--site-dir", str(site))
+        assert result.returncode == 0, result.stderr
+        built[day] = site
+    return built
+
+
+def events(site):
+    calendar = icalendar.Calendar.from_ical((site / "calendar" / "deadlines.ics").read_bytes())
+    return {str(e["UID"]): e for e in calendar.walk("VEVENT")}
+
+
+def test_consultation_and_calendar_follow_the_build_date(sites):
+    before, after = sites["2024-03-28"], sites["2024-04-09"]
+    assert "征求意见中" in (before / CONSULTATION / "index.html").read_text(encoding="utf-8")
+    assert "征求意见已结束" in (after / CONSULTATION / "index.html").read_text(encoding="utf-8")
+    early, late = events(before), events(after)
+    comment = [uid for uid in early if uid.startswith("policies-2024-yi-jian-zheng-qiu-")]
+    assert comment and early[comment[0]].decoded("DTSTART").isoformat() == "2024-04-08"
+    assert not any(uid.startswith("policies-2024-yi-jian-zheng-qiu-") for uid in late)
+    # Events still ahead keep their UID from one build to the next.
+    assert set(late) <= set(early) and late
+
+
+def test_feeds_parse_and_pages_link_them(sites):
+    site = sites["2024-03-28"]
+    feed = feedparser.parse((site / "feeds" / "policies.xml").read_bytes())
+    assert not feed.bozo and feed.feed.title
+    assert [e.title for e in feed.entries][0].startswith("关于某办法")
+    assert feedparser.parse((site / "feeds" / "technologies.xml").read_bytes()).entries
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert 'rel="alternate" type="application/atom+xml"' in home
+    subscribe = (site / "subscribe" / "index.html").read_text(encoding="utf-8")
+    assert "feeds/policies-region-quan-guo.xml" in subscribe and "calendar/deadlines.ics" in subscribe
+
+
+def test_open_data_files(sites):
+    site = sites["2024-03-28"]
+    policies = json.loads((site / "api" / "policies.json").read_text(encoding="utf-8"))
+    assert policies["count"] == 2
+    one = json.loads((site / "api" / "policies" / "2024-zhong-yi-yao.json").read_text(encoding="utf-8"))
+    assert one["doc_number"] == "国中医药医政发〔2024〕1号" and one["technologies"] == ["ai-jiu"]
+    raw = (site / "api" / "technologies.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert {r["name"] for r in rows} == {"艾灸", "旧技术"}
+    schema = json.loads((site / "schemas" / "mentors.schema.json").read_text(encoding="utf-8"))
+    assert schema["properties"]["tier"]["title"] == "层级"
+    page = (site / "open-data" / "index.html").read_text(encoding="utf-8")
+    assert "api/technologies.csv" in page and "CC BY 4.0" in page and "<code>doc_number</code>" in page
