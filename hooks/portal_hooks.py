@@ -14,6 +14,7 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, InclusionLevel
 
+from portal import preview
 from portal.catalogue import CatalogueError, build_catalogue, china_today
 from portal.history import load_history
 from portal.offline import write_offline_files
@@ -30,17 +31,16 @@ BLOCK = re.compile(r"<!-- portal:([a-z-]+) -->")
 _state: dict = {}
 
 
-def on_startup(command, dirty):
-    _state["preview"] = command == "serve"
-
-
 def _options(config) -> dict:
     return (config.extra or {}).get("portal") or {}
 
 
 def on_config(config):
     opts = _options(config)
+    _state["preview"] = preview.active()
+    _state["errors"] = []
     catalogue = opts.get("catalogue")  # handed over by `portal build`, already validated
+    history = opts.get("history")
     if catalogue is None:
         root = Path(config.config_file_path).parent
         today = opts.get("today")
@@ -48,14 +48,19 @@ def on_config(config):
         try:
             catalogue = build_catalogue(root / opts.get("data", "data"), today)
         except CatalogueError as exc:
-            raise PluginError("记录校验失败：\n" + str(exc)) from None
-    history = opts.get("history")
+            if not _state["preview"]:
+                raise PluginError("记录校验失败：\n" + str(exc)) from None
+            # The preview keeps serving the last good content and shows the errors.
+            _state["errors"] = exc.problems
+            catalogue, history = preview.last()
     if history is None:
         history = load_history(Path(config.config_file_path).parent / opts.get("data", "data"))
+    if _state["preview"] and not _state["errors"]:
+        preview.remember(catalogue, history)
     _state["catalogue"] = catalogue
     _state["history"] = history
-    _state["pages"] = {p.src_uri: p for p in generated_pages(catalogue, history)}
-    _state["search"] = catalogue_documents(catalogue)
+    _state["pages"] = {p.src_uri: p for p in generated_pages(catalogue, history)} if catalogue else {}
+    _state["search"] = catalogue_documents(catalogue) if catalogue else []
     return config
 
 
@@ -80,9 +85,16 @@ def on_page_markdown(markdown, page, config, files):
 
 
 def on_page_content(html, page, config, files):
+    banner = preview.error_banner(_state["errors"]) if _state["errors"] else ""
+    return banner + _page_content(html, page)
+
+
+def _page_content(html, page):
     generated = _state["pages"].get(page.file.src_uri)
     if generated is not None:
         return generated.html
+    if _state["catalogue"] is None:
+        return BLOCK.sub("", html.replace(HOME_PLACEHOLDER, ""))
     if HOME_PLACEHOLDER in html:
         return html.replace(HOME_PLACEHOLDER, render_home(_state["catalogue"], _state["history"]))
     # Other content pages may hold generated blocks: <!-- portal:feeds -->, <!-- portal:open-data -->.
@@ -102,6 +114,8 @@ def site_url(config) -> str | None:
 def on_post_build(config):
     # `portal build --bundle` makes its offline search from the same documents.
     config.extra["portal"] = {**_options(config), "search_documents": list(_state["search"])}
+    if _state["catalogue"] is None:
+        return  # a preview with no valid content yet: pages show the errors only
     site = Path(config.site_dir)
     for path, content in extra_files(_state["catalogue"], site_url=site_url(config)).items():
         target = site / path

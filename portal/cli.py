@@ -71,8 +71,13 @@ def cmd_serve(args) -> int:
 
     # MkDocs re-reads the config on every rebuild, so the options travel as an
     # `extra` override and the hook rebuilds the catalogue each time.
+    from .preview import ENV
+
     config = load_mkdocs_config(Path(args.config), data_dir=Path(args.data), today=args.today)
-    serve(str(Path(args.config)), dev_addr=args.dev_addr, extra=dict(config.extra))
+    # Broken records show their errors in the browser instead of stopping the server.
+    os.environ[ENV] = "1"
+    serve(str(Path(args.config)), dev_addr=args.dev_addr, extra=dict(config.extra),
+          watch=[str(Path(args.data).resolve())])
     return 0
 
 
@@ -112,6 +117,45 @@ def cmd_import(args) -> int:
     return 1 if report.errors else 0
 
 
+def cmd_new(args) -> int:
+    from .maintain import scaffold
+    from .schema import COLLECTIONS, ID_PATTERN, RESERVED_IDS
+    from .vocab import Vocab, VocabError
+
+    collection = next(c for c in COLLECTIONS if c.kind == args.kind)
+    if not ID_PATTERN.match(args.id) or args.id in RESERVED_IDS:
+        print(f"{args.id}: 记录编号只能用小写字母、数字和连字符，以字母或数字开头，2–80 个字符（例如 ai-jiu-liao-fa）",
+              file=sys.stderr)
+        return 1
+    try:
+        vocab = Vocab.load(Path(args.data) / "vocab.yaml")
+    except VocabError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    target = Path(args.data) / collection.name / f"{args.id}.yaml"
+    if target.exists():
+        print(f"{target}: 已存在，未改动。", file=sys.stderr)
+        return 1
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(scaffold(collection, vocab), encoding="utf-8")
+    print(f"已创建 {target}：必填字段已填好示例值，其余字段在注释中说明。改好后运行 portal validate。")
+    return 0
+
+
+def cmd_schemas(args) -> int:
+    from .maintain import write_maintainer_files
+    from .vocab import Vocab, VocabError
+
+    try:
+        vocab = Vocab.load(Path(args.data) / "vocab.yaml")
+    except VocabError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    for path in write_maintainer_files(Path(args.root), vocab):
+        print(f"已生成 {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="portal", description="卫生健康技术推广门户：校验记录、生成站点。")
     parser.add_argument("--version", action="version", version=f"portal {__version__}")
@@ -132,6 +176,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="另外生成可在 U 盘上离线使用的 zip 包（从磁盘直接打开，无需网络和服务器）")
     p.add_argument("--config", default=str(DEFAULT_CONFIG), help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("new", help="新建一条记录（含全部字段的说明）")
+    p.add_argument("kind", choices=["technology", "mentor", "policy"], help="记录类型")
+    p.add_argument("id", help="记录编号，也是文件名和网址，例如 ai-jiu-liao-fa")
+    p.add_argument("--data", default="data", help="数据目录，默认 data/")
+    p.set_defaults(func=cmd_new)
+
+    p = sub.add_parser("schemas", help="重新生成 schemas/*.schema.json 和 docs/字段说明.md")
+    p.add_argument("--data", default="data", help="数据目录，默认 data/")
+    p.add_argument("--root", default=".", help="仓库根目录，默认当前目录")
+    p.set_defaults(func=cmd_schemas)
 
     p = sub.add_parser("import", help="把政策汇编或单篇通知文本导入为政策记录")
     p.add_argument("what", choices=["compilation", "notice"], help="compilation：月度政策汇编；notice：单篇通知")

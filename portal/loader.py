@@ -32,9 +32,12 @@ class Problem:
     line: int
     field: str
     message: str
+    # Short English code, for searching the maintainers' guide and for tools.
+    code: str = ""
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.field}: {self.message}"
+        tail = f" [{self.code}]" if self.code else ""
+        return f"{self.path}:{self.line}: {self.field}: {self.message}{tail}"
 
 
 @dataclass
@@ -77,7 +80,7 @@ def _duplicate_keys(node, path: str, prefix="") -> list[Problem]:
         for key_node, value_node in node.value:
             name = prefix + str(key_node.value)
             if key_node.value in seen:
-                problems.append(Problem(path, key_node.start_mark.line + 1, name, "字段重复出现（duplicate key）"))
+                problems.append(Problem(path, key_node.start_mark.line + 1, name, "字段重复出现", code="duplicate-key"))
             seen.add(key_node.value)
             problems += _duplicate_keys(value_node, path, name + ".")
     elif isinstance(node, yaml.SequenceNode):
@@ -91,19 +94,19 @@ def parse_record(text: str, path: str, collection: str, record_id: str) -> tuple
     try:
         node = loader.get_single_node()
         if node is None:
-            return None, [Problem(path, 1, "record", "文件为空：每条记录至少需要必填字段")]
+            return None, [Problem(path, 1, "record", "文件为空：每条记录至少需要必填字段", code="empty-file")]
         problems = _duplicate_keys(node, path)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
-        return None, [Problem(path, line, "yaml", f"YAML 语法错误：{exc.problem or exc}")]
+        return None, [Problem(path, line, "yaml", f"YAML 语法错误：{exc.problem or exc}", code="yaml-syntax")]
     except yaml.YAMLError as exc:
-        return None, [Problem(path, 1, "yaml", f"YAML 语法错误：{exc}")]
+        return None, [Problem(path, 1, "yaml", f"YAML 语法错误：{exc}", code="yaml-syntax")]
     finally:
         loader.dispose()
     if not isinstance(data, dict):
-        return None, [Problem(path, node.start_mark.line + 1, "record", "记录应为“字段: 值”的映射（mapping）")]
+        return None, [Problem(path, node.start_mark.line + 1, "record", "记录应为“字段: 值”的映射（mapping）", code="not-a-mapping")]
     lines = _record_lines(node)
     lines[()] = node.start_mark.line + 1
     return RawRecord(collection, record_id, path, data, lines), problems
@@ -125,26 +128,26 @@ def load_records(data_dir: Path) -> tuple[list[RawRecord], list[Problem]]:
     for coll in COLLECTIONS:
         directory = data_dir / coll.name
         if not directory.is_dir():
-            problems.append(Problem(display_path(directory), 1, "collection", f"缺少目录 {coll.name}/"))
+            problems.append(Problem(display_path(directory), 1, "collection", f"缺少目录 {coll.name}/", code="missing-directory"))
             continue
         for file in sorted(directory.iterdir()):
             shown = display_path(file)
             if file.name.startswith(".") or file.is_dir():
                 continue
             if file.suffix == ".yml":
-                problems.append(Problem(shown, 1, "id", "记录文件扩展名应为 .yaml"))
+                problems.append(Problem(shown, 1, "id", "记录文件扩展名应为 .yaml", code="bad-extension"))
                 continue
             if file.suffix != ".yaml":
                 continue
             record_id = file.stem
             if not ID_PATTERN.match(record_id):
-                problems.append(Problem(shown, 1, "id", f"文件名“{record_id}”不是合法的记录编号：只能用小写字母、数字和连字符，以字母或数字开头，2–80 个字符"))
+                problems.append(Problem(shown, 1, "id", f"文件名“{record_id}”不是合法的记录编号：只能用小写字母、数字和连字符，以字母或数字开头，2–80 个字符", code="bad-id"))
             elif record_id in RESERVED_IDS:
-                problems.append(Problem(shown, 1, "id", f"“{record_id}”是站点保留的路径，不能用作记录编号"))
+                problems.append(Problem(shown, 1, "id", f"“{record_id}”是站点保留的路径，不能用作记录编号", code="reserved-id"))
             try:
                 text = file.read_bytes().decode("utf-8-sig")
             except UnicodeDecodeError as exc:
-                problems.append(Problem(shown, 1, "encoding", f"文件不是 UTF-8 编码（第 {exc.start} 字节）"))
+                problems.append(Problem(shown, 1, "encoding", f"文件不是 UTF-8 编码（第 {exc.start} 字节）", code="not-utf8"))
                 continue
             record, found = parse_record(text, shown, coll.name, record_id)
             problems += found

@@ -29,7 +29,9 @@ _TYPE_NAMES = {
 
 def suggest(value: str, candidates) -> str:
     """A 是否想输入 hint for a near miss, or an empty string."""
-    close = difflib.get_close_matches(str(value), [str(c) for c in candidates], n=1, cutoff=0.6)
+    # Two-character Chinese values differ by half when one character is wrong (治了/治疗).
+    cutoff = 0.5 if len(str(value)) <= 3 else 0.6
+    close = difflib.get_close_matches(str(value), [str(c) for c in candidates], n=1, cutoff=cutoff)
     return f"；是否想输入“{close[0]}”？" if close else ""
 
 
@@ -49,8 +51,8 @@ class _Checker:
         self.vocab = vocab
         self.problems = problems
 
-    def error(self, key: tuple, name: str, message: str) -> None:
-        self.problems.append(Problem(self.record.path, self.record.line(*key), name, message))
+    def error(self, key: tuple, name: str, message: str, code: str) -> None:
+        self.problems.append(Problem(self.record.path, self.record.line(*key), name, message, code))
 
     def fields(self, decls: tuple[Field, ...], data: dict, key: tuple, prefix: str) -> dict:
         known = {f.name: f for f in decls}
@@ -58,13 +60,13 @@ class _Checker:
         for name in data:
             if name not in known:
                 self.error(key + (str(name),), prefix + str(name),
-                           f"未知字段{suggest(name, known)}（允许的字段：{_allowed(list(known), 40)}）")
+                           f"未知字段{suggest(name, known)}（允许的字段：{_allowed(list(known), 40)}）", "unknown-field")
         for decl in decls:
             name = prefix + decl.name
             if decl.name not in data or (data[decl.name] is None and not decl.nullable):
                 if decl.required:
                     where = key + (decl.name,) if decl.name in data else key
-                    self.error(where, name, "缺少必填字段")
+                    self.error(where, name, "缺少必填字段", "missing-field")
                 continue
             out[decl.name] = self.value(decl, data[decl.name], key + (decl.name,), name)
         return out
@@ -78,15 +80,15 @@ class _Checker:
                 return self.type_error(decl, value, key, name)
             text = str(value).strip() if kind == STR else str(value)
             if not text.strip():
-                self.error(key, name, "不能为空")
+                self.error(key, name, "不能为空", "empty-value")
             elif kind == STR and "\n" in text:
-                self.error(key, name, "应为单行文本")
+                self.error(key, name, "应为单行文本", "multiline")
             return text
         if kind == INT:
             if isinstance(value, bool) or not isinstance(value, int):
                 return self.type_error(decl, value, key, name)
             if value < 0:
-                self.error(key, name, f"不能为负数（当前为 {value}）")
+                self.error(key, name, f"不能为负数（当前为 {value}）", "negative")
             return value
         if kind == BOOL:
             if not isinstance(value, bool):
@@ -99,7 +101,7 @@ class _Checker:
                 return self.type_error(decl, value, key, name)
             allowed = self.vocab.values(decl.vocab)
             if value not in allowed:
-                self.error(key, name, f"{_describe(value)} 不在受控词表 {decl.vocab} 中{suggest(value, allowed)}（允许：{_allowed(allowed)}）")
+                self.error(key, name, f"{_describe(value)} 不在受控词表 {decl.vocab} 中{suggest(value, allowed)}（允许：{_allowed(allowed)}）", "not-in-vocab")
             return value
         if kind == REF:
             if not isinstance(value, str):
@@ -112,12 +114,12 @@ class _Checker:
         if kind == LIST:
             if isinstance(value, (str, int)) and decl.item.kind in (STR, VOCAB, REF):
                 # A lone value where a list is expected is a common slip; say so.
-                self.error(key, name, f"应为列表：写成“- {value}”的形式")
+                self.error(key, name, f"应为列表：写成“- {value}”的形式", "not-a-list")
                 return None
             if not isinstance(value, list):
                 return self.type_error(decl, value, key, name)
             if len(value) < decl.min_items:
-                self.error(key, name, f"至少需要 {decl.min_items} 项")
+                self.error(key, name, f"至少需要 {decl.min_items} 项", "too-few")
             items = []
             for i, item in enumerate(value):
                 items.append(self.value(decl.item, item, key + (i,), f"{name}[{i}]"))
@@ -125,13 +127,13 @@ class _Checker:
                 seen = set()
                 for i, item in enumerate(items):
                     if isinstance(item, str) and item in seen:
-                        self.error(key + (i,), f"{name}[{i}]", f"{_describe(item)} 重复出现")
+                        self.error(key + (i,), f"{name}[{i}]", f"{_describe(item)} 重复出现", "duplicate-item")
                     seen.add(item)
             return items
         raise AssertionError(f"unknown field kind {kind}")
 
     def type_error(self, decl: Field, value, key, name):
-        self.error(key, name, f"应为{_TYPE_NAMES[decl.kind]}，实际为 {_describe(value)}")
+        self.error(key, name, f"应为{_TYPE_NAMES[decl.kind]}，实际为 {_describe(value)}", "wrong-type")
         return None
 
     def date(self, value, key, name):
@@ -139,12 +141,12 @@ class _Checker:
             return value
         text = str(value)
         if not isinstance(value, str) or not _ISO_DATE.match(text):
-            self.error(key, name, f"应为日期 YYYY-MM-DD，实际为 {_describe(value)}")
+            self.error(key, name, f"应为日期 YYYY-MM-DD，实际为 {_describe(value)}", "bad-date")
             return None
         try:
             return dt.date.fromisoformat(text)
         except ValueError:
-            self.error(key, name, f"日期 {text} 不存在")
+            self.error(key, name, f"日期 {text} 不存在", "impossible-date")
             return None
 
 
@@ -158,28 +160,28 @@ def _domain_rules(rec: RawRecord, clean: dict, vocab: Vocab, check: _Checker) ->
             check.problems[:] = [p for p in check.problems
                                  if not (p.path == rec.path and p.field == "management_class")]
             check.error(("management_class",), "management_class",
-                        f"“{cls}”医疗技术不得发布：禁止类技术禁止临床应用（《医疗技术临床应用管理办法》第九条），本门户不收录")
+                        f"“{cls}”医疗技术不得发布：禁止类技术禁止临床应用（《医疗技术临床应用管理办法》第九条），本门户不收录", "prohibited")
         if clean.get("stage") == "退出" and not clean.get("exit_reason"):
-            check.error(("stage",), "exit_reason", "推广阶段为“退出”的技术必须填写 exit_reason（退出原因）")
+            check.error(("stage",), "exit_reason", "推广阶段为“退出”的技术必须填写 exit_reason（退出原因）", "exit-without-reason")
         due, warehoused = clean.get("review_due"), clean.get("warehoused")
         if due and warehoused and due < warehoused:
-            check.error(("review_due",), "review_due", f"评估到期日 {due} 早于入库日期 {warehoused}")
+            check.error(("review_due",), "review_due", f"评估到期日 {due} 早于入库日期 {warehoused}", "date-order")
     elif rec.collection == "mentors":
         track, tier = clean.get("track"), clean.get("tier")
         if track and tier and track in vocab.values("mentor.tracks"):
             tiers = list(vocab.tiers(track))
             if tier not in tiers:
                 check.error(("tier",), "tier",
-                            f"层级“{tier}”不属于{track}类传承人{suggest(tier, tiers)}（{track}的层级：{_allowed(tiers)}）")
+                            f"层级“{tier}”不属于{track}类传承人{suggest(tier, tiers)}（{track}的层级：{_allowed(tiers)}）", "tier-track")
     elif rec.collection == "policies":
         written, published = clean.get("written"), clean.get("published")
         if written and published and written > published:
-            check.error(("written",), "written", f"成文日期 {written} 晚于发布日期 {published}")
+            check.error(("written",), "written", f"成文日期 {written} 晚于发布日期 {published}", "date-order")
         effective, expires = clean.get("effective"), clean.get("expires")
         if effective and expires and expires < effective:
-            check.error(("expires",), "expires", f"有效期至 {expires} 早于施行日期 {effective}")
+            check.error(("expires",), "expires", f"有效期至 {expires} 早于施行日期 {effective}", "date-order")
         if clean.get("comment_deadline") and clean.get("kind") not in (None, "征求意见稿"):
-            check.error(("comment_deadline",), "comment_deadline", "只有文种为“征求意见稿”的通知才有意见反馈截止日期")
+            check.error(("comment_deadline",), "comment_deadline", "只有文种为“征求意见稿”的通知才有意见反馈截止日期", "comment-not-consultation")
 
 
 def _references(records: list[RawRecord], cleaned: dict, problems: list[Problem]) -> None:
@@ -200,10 +202,10 @@ def _references(records: list[RawRecord], cleaned: dict, problems: list[Problem]
                 if not isinstance(target, str):
                     continue
                 if coll == rec.collection and target == rec.id:
-                    problems.append(Problem(rec.path, rec.line(*key), name, "记录不能引用自身"))
+                    problems.append(Problem(rec.path, rec.line(*key), name, "记录不能引用自身", "self-reference"))
                 elif target not in ids[coll]:
                     problems.append(Problem(rec.path, rec.line(*key), name,
-                                            f"找不到{COLLECTION_BY_NAME[coll].label}“{target}”（data/{coll}/{target}.yaml）{suggest(target, ids[coll])}"))
+                                            f"找不到{COLLECTION_BY_NAME[coll].label}“{target}”（data/{coll}/{target}.yaml）{suggest(target, ids[coll])}", "unknown-reference"))
     # A chain of successors or replacements must end somewhere.
     for coll, link in (("technologies", "successor"), ("policies", "replaced_by")):
         by_id = {rec.id: rec for rec in records if rec.collection == coll}
@@ -220,7 +222,7 @@ def _references(records: list[RawRecord], cleaned: dict, problems: list[Problem]
                     reported.update(cycle)
                     first = by_id[cycle[0]]
                     problems.append(Problem(first.path, first.line(link), link,
-                                            "形成循环引用：" + " → ".join(cycle + [cycle[0]])))
+                                            "形成循环引用：" + " → ".join(cycle + [cycle[0]]), "cycle"))
 
 
 def validate(records: list[RawRecord], vocab: Vocab) -> tuple[dict, list[Problem]]:

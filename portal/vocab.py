@@ -27,12 +27,12 @@ class Vocab:
             with open(path, encoding="utf-8") as fh:
                 data = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         except FileNotFoundError:
-            raise VocabError(Problem(str(path), 1, "vocab", "找不到受控词表文件")) from None
+            raise VocabError(Problem(str(path), 1, "vocab", "找不到受控词表文件", "missing-vocab")) from None
         except yaml.YAMLError as exc:
             line = getattr(getattr(exc, "problem_mark", None), "line", 0) + 1
-            raise VocabError(Problem(str(path), line, "vocab", f"YAML 语法错误：{exc}")) from None
+            raise VocabError(Problem(str(path), line, "vocab", f"YAML 语法错误：{exc}", "yaml-syntax")) from None
         if not isinstance(data, dict):
-            raise VocabError(Problem(str(path), 1, "vocab", "受控词表应为映射（mapping）"))
+            raise VocabError(Problem(str(path), 1, "vocab", "受控词表应为映射（mapping）", "not-a-mapping"))
         return cls(data, Path(path))
 
     def values(self, dotted: str) -> list[str]:
@@ -47,7 +47,7 @@ class Vocab:
         node = self.data
         for part in dotted.split("."):
             if not isinstance(node, dict) or part not in node:
-                raise VocabError(Problem(str(self.path), 1, dotted, "受控词表缺少该项"))
+                raise VocabError(Problem(str(self.path), 1, dotted, "受控词表缺少该项", "missing-vocab"))
             node = node[part]
         if isinstance(node, dict):
             return [str(k) for k in node]

@@ -12,6 +12,7 @@ import yaml
 from pypinyin import lazy_pinyin
 
 from ..loader import Problem, parse_record
+from ..maintain import schema_comment
 from ..validate import validate
 from ..vocab import Vocab
 from .parse import ImportedNotice
@@ -77,7 +78,7 @@ def dump(record: dict, origin: str) -> str:
         # Block scalars cannot hold trailing spaces; PDF text has plenty.
         body["body"] = "\n".join(line.rstrip() for line in body["body"].splitlines()) + "\n"
     text = yaml.dump(body, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000)
-    return f"# 政策通知：{record.get('title', '')}\n# 导入自：{origin}\n{text}"
+    return f"{schema_comment('policies')}# 政策通知：{record.get('title', '')}\n# 导入自：{origin}\n{text}"
 
 
 @dataclass
