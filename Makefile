@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: install serve build test validate browser clean
+.PHONY: install serve build test validate browser hooks clean
 
 install: $(STAMP)
 
@@ -35,6 +35,10 @@ serve: install
 
 test: install browser
 	$(BIN)/python -m pytest
+
+# Run portal validate, yamllint and ruff before every commit.
+hooks: install
+	$(BIN)/pre-commit install
 
 clean:
 	rm -rf $(VENV) site .pytest_cache
