@@ -89,12 +89,64 @@ def _duplicate_keys(node, path: str, prefix="") -> list[Problem]:
     return problems
 
 
+# A record is a page of text; anything far larger is a mistake or an attack.
+MAX_BYTES = 1_000_000
+MAX_NODES = 50_000
+
+
+def _shared_nodes(root) -> tuple[int, int] | None:
+    """(line, count) of the first node used twice (a YAML alias), or None.
+
+    Records never need anchors and aliases, and aliases nested in aliases
+    (“billion laughs”) would make every later walk exponential.
+    """
+    seen: set[int] = set()
+    stack = [root]
+    count = 0
+    while stack:
+        node = stack.pop()
+        count += 1
+        if id(node) in seen or count > MAX_NODES:
+            return node.start_mark.line + 1, count
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack += [key, value]
+        elif isinstance(node, yaml.SequenceNode):
+            stack += node.value
+    return None
+
+
+def _text_problems(text: str, path: str) -> list[Problem]:
+    problems = []
+    if text.startswith("\ufeff"):
+        problems.append(Problem(path, 1, "encoding", "文件以 BOM（字节顺序标记）开头：请另存为“UTF-8（无 BOM）”", code="bom"))
+    def ending(line: str) -> str:
+        return "\r\n" if line.endswith("\r\n") else line[-1:] if line[-1:] in ("\r", "\n") else ""
+
+    lines = [ending(line) for line in text.splitlines(keepends=True)]
+    kinds = [e for e in lines if e]
+    if len(set(kinds)) > 1:
+        line = next(n for n, e in enumerate(lines, 1) if e and e != kinds[0])
+        problems.append(Problem(path, line, "encoding", "换行符混用（Windows 与 Unix 换行混在一起）：请统一为 LF", code="mixed-newlines"))
+    return problems
+
+
 def parse_record(text: str, path: str, collection: str, record_id: str) -> tuple[RawRecord | None, list[Problem]]:
+    problems = _text_problems(text, path)
+    if problems:
+        return None, problems
     loader = RecordLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:
             return None, [Problem(path, 1, "record", "文件为空：每条记录至少需要必填字段", code="empty-file")]
+        shared = _shared_nodes(node)
+        if shared:
+            line, count = shared
+            message = ("记录过于复杂（节点过多）" if count > MAX_NODES
+                       else "不支持 YAML 锚点和别名（&、*）：请直接写出每个值")
+            return None, [Problem(path, line, "yaml", message, code="yaml-alias")]
         problems = _duplicate_keys(node, path)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
@@ -130,22 +182,38 @@ def load_records(data_dir: Path) -> tuple[list[RawRecord], list[Problem]]:
         if not directory.is_dir():
             problems.append(Problem(display_path(directory), 1, "collection", f"缺少目录 {coll.name}/", code="missing-directory"))
             continue
+        seen_ids: dict[str, str] = {}
         for file in sorted(directory.iterdir()):
             shown = display_path(file)
-            if file.name.startswith(".") or file.is_dir():
+            if file.name.startswith("."):
                 continue
-            if file.suffix == ".yml":
-                problems.append(Problem(shown, 1, "id", "记录文件扩展名应为 .yaml", code="bad-extension"))
+            if file.is_dir():
+                nested = sorted(file.rglob("*.yaml")) + sorted(file.rglob("*.yml"))
+                if nested:
+                    problems.append(Problem(display_path(nested[0]), 1, "id",
+                                            f"记录文件必须直接放在 {coll.name}/ 下，不能放在子目录中", code="nested-file"))
+                continue
+            if file.suffix.lower() in (".yml", ".yaml") and file.suffix != ".yaml":
+                problems.append(Problem(shown, 1, "id", "记录文件扩展名应为小写的 .yaml", code="bad-extension"))
                 continue
             if file.suffix != ".yaml":
                 continue
             record_id = file.stem
+            # The same id twice (ai-jiu.yaml and AI-JIU.yaml) is one URL on many systems.
+            if record_id.lower() in seen_ids:
+                problems.append(Problem(shown, 1, "id", f"与 {seen_ids[record_id.lower()]} 的记录编号相同", code="duplicate-id"))
+                continue
+            seen_ids[record_id.lower()] = shown
+            if file.stat().st_size > MAX_BYTES:
+                problems.append(Problem(shown, 1, "record",
+                                        f"文件过大（{file.stat().st_size // 1024} KB，上限 {MAX_BYTES // 1000} KB）", code="too-large"))
+                continue
             if not ID_PATTERN.match(record_id):
                 problems.append(Problem(shown, 1, "id", f"文件名“{record_id}”不是合法的记录编号：只能用小写字母、数字和连字符，以字母或数字开头，2–80 个字符", code="bad-id"))
             elif record_id in RESERVED_IDS:
                 problems.append(Problem(shown, 1, "id", f"“{record_id}”是站点保留的路径，不能用作记录编号", code="reserved-id"))
             try:
-                text = file.read_bytes().decode("utf-8-sig")
+                text = file.read_bytes().decode("utf-8")
             except UnicodeDecodeError as exc:
                 problems.append(Problem(shown, 1, "encoding", f"文件不是 UTF-8 编码（第 {exc.start} 字节）", code="not-utf8"))
                 continue

@@ -40,6 +40,8 @@ class Field:
     # For LIST: the declaration of one item (its name is ignored).
     item: Field | None = None
     min_items: int = 0
+    # For STR: a web address, http(s) only (a javascript: link would run script).
+    url: bool = False
     # For OBJECT: its fields.
     fields: tuple[Field, ...] = ()
     unique: bool = True
@@ -88,7 +90,7 @@ TECHNOLOGY = (
     _ref_list("policies", "相关政策", "policies"),
     _list("sources", "信息来源", Field("item", OBJECT, "信息来源", fields=(
         Field("title", STR, "来源", required=True),
-        Field("url", STR, "链接"),
+        Field("url", STR, "链接", url=True),
     )), required=True, min_items=1),
     Field("body", TEXT, "详细介绍"),
 )
@@ -138,7 +140,7 @@ POLICY = (
     Field("source", OBJECT, "来源", fields=(
         Field("title", STR, "来源", required=True),
         Field("page", INT, "页码"),
-        Field("url", STR, "链接"),
+        Field("url", STR, "链接", url=True),
     )),
     _str_list("attachments", "附件"),
     Field("body", TEXT, "正文"),

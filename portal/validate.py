@@ -83,6 +83,8 @@ class _Checker:
                 self.error(key, name, "不能为空", "empty-value")
             elif kind == STR and "\n" in text:
                 self.error(key, name, "应为单行文本", "multiline")
+            elif decl.url and not re.match(r"^https?://[^\s/]+", text, flags=re.I):
+                self.error(key, name, f"{_describe(text)} 不是网址：链接只能以 http:// 或 https:// 开头", "bad-url")
             return text
         if kind == INT:
             if isinstance(value, bool) or not isinstance(value, int):
@@ -184,6 +186,41 @@ def _domain_rules(rec: RawRecord, clean: dict, vocab: Vocab, check: _Checker) ->
             check.error(("comment_deadline",), "comment_deadline", "只有文种为“征求意见稿”的通知才有意见反馈截止日期", "comment-not-consultation")
 
 
+_ID_NUMBER = re.compile(r"(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9A-Za-z])")
+_MOBILE = re.compile(r"(?<![0-9])(?:\+?86[ -]?)?1[3-9][0-9](?:[ -]?[0-9]{4}){2}(?![0-9])")
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def is_resident_id(number: str) -> bool:
+    """An 18-digit resident identity number whose check digit (GB 11643) is right."""
+    total = sum(int(d) * w for d, w in zip(number[:17], _ID_WEIGHTS))
+    return "10X98765432"[total % 11] == number[17].upper()
+
+
+def _mask(number: str) -> str:
+    return number[:3] + "*" * (len(number) - 7) + number[-4:]
+
+
+def _privacy(rec: RawRecord, check: _Checker) -> None:
+    """Technology and mentor records must not carry a person's ID or mobile number."""
+    def walk(value, key: tuple, name: str):
+        if isinstance(value, dict):
+            for k, v in value.items():
+                walk(v, key + (str(k),), f"{name}.{k}" if name else str(k))
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                walk(v, key + (i,), f"{name}[{i}]")
+        elif isinstance(value, (str, int)) and not isinstance(value, bool):
+            text = str(value)
+            for match in _ID_NUMBER.finditer(text):
+                if is_resident_id(match.group(0)):
+                    check.error(key, name, f"含有居民身份证号（{_mask(match.group(0))}）：记录中不得出现个人身份证号", "id-number")
+            for match in _MOBILE.finditer(text):
+                digits = re.sub(r"\D", "", match.group(0))[-11:]
+                check.error(key, name, f"含有手机号码（{_mask(digits)}）：记录中不得出现个人手机号", "mobile-number")
+    walk(rec.data, (), "")
+
+
 def _references(records: list[RawRecord], cleaned: dict, problems: list[Problem]) -> None:
     ids = {name: set() for name in COLLECTION_BY_NAME}
     for rec in records:
@@ -234,6 +271,9 @@ def validate(records: list[RawRecord], vocab: Vocab) -> tuple[dict, list[Problem
         coll = COLLECTION_BY_NAME[rec.collection]
         clean = check.fields(coll.fields, rec.data, (), "")
         _domain_rules(rec, clean, vocab, check)
+        if rec.collection in ("technologies", "mentors"):
+            # Policy bodies keep office telephone numbers as published.
+            _privacy(rec, check)
         cleaned[(rec.collection, rec.id)] = clean
     _references(records, cleaned, problems)
     problems.sort(key=lambda p: (p.path, p.line, p.field))

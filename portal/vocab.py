@@ -30,7 +30,8 @@ class Vocab:
             raise VocabError(Problem(str(path), 1, "vocab", "找不到受控词表文件", "missing-vocab")) from None
         except yaml.YAMLError as exc:
             line = getattr(getattr(exc, "problem_mark", None), "line", 0) + 1
-            raise VocabError(Problem(str(path), line, "vocab", f"YAML 语法错误：{exc}", "yaml-syntax")) from None
+            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+            raise VocabError(Problem(str(path), line, "vocab", f"YAML 语法错误：{problem}", "yaml-syntax")) from None
         if not isinstance(data, dict):
             raise VocabError(Problem(str(path), 1, "vocab", "受控词表应为映射（mapping）", "not-a-mapping"))
         return cls(data, Path(path))

@@ -75,6 +75,8 @@ def _value_schema(decl: Field, vocab) -> dict:
     """Schema of one value of decl (never null; see _field_schema)."""
     kind = decl.kind
     if kind == STR:
+        if decl.url:
+            return {"type": "string", "format": "uri", "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://[^\\s/]+"}
         return {"type": "string", "pattern": LINE_PATTERN}
     if kind == TEXT:
         return {"type": "string", "pattern": TEXT_PATTERN}
