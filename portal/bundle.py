@@ -28,6 +28,8 @@ ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 _HREF = re.compile(r'(?P<attr>\s(?:href|action))="(?P<url>[^"]*)"')
 _MODULE_SCRIPT = re.compile(r'<script[^>]*type="module"[^>]*></script>')
+# Feeds mean nothing from disk, and Material would try to fetch a sitemap beside them.
+_FEED_LINK = re.compile(r'\s*<link rel="alternate" type="application/atom\+xml"[^>]*>')
 _CORE_SCRIPT = re.compile(r'<script src="(?P<prefix>[^"]*?)assets/javascripts/search-core\.js"></script>')
 
 
@@ -49,6 +51,7 @@ def _local_link(url: str) -> str:
 def _rewrite_page(html: str) -> str:
     html = _HREF.sub(lambda m: f'{m["attr"]}="{_local_link(m["url"])}"', html)
     html = _MODULE_SCRIPT.sub("", html)
+    html = _FEED_LINK.sub("", html)
     return _CORE_SCRIPT.sub(
         lambda m: f'<script src="{m["prefix"]}{BUNDLE_SCRIPT}"></script>'
                   f'<script src="{m["prefix"]}{BACKEND_SCRIPT}"></script>{m.group(0)}', html)

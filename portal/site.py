@@ -30,6 +30,10 @@ def load_mkdocs_config(config_file: Path = DEFAULT_CONFIG, *, site_dir: Path | N
     kwargs = dict(overrides)
     if site_dir is not None:
         kwargs["site_dir"] = str(site_dir)
+    # The publish workflow names the site's address (PORTAL_SITE_URL): the 404
+    # page and canonical links need it when the site lives under a sub-path.
+    if os.environ.get("PORTAL_SITE_URL") and "site_url" not in kwargs:
+        kwargs["site_url"] = os.environ["PORTAL_SITE_URL"]
     config = load_config(str(config_file), **kwargs)
     portal = dict((config.extra or {}).get("portal") or {})
     if catalogue is not None:

@@ -51,9 +51,7 @@ def test_search_shows_chinese_message_when_nothing_matches(page, site_server):
     assert box.get_attribute("placeholder") == "搜索技术、传承人、政策通知"
     box.fill("zzzqqq")
     status = page.locator("#portal-search-panel .portal-search__status")
-    page.wait_for_function(
-        "document.querySelector('#portal-search-panel .portal-search__status').innerText.includes('没有找到')",
-        timeout=15000)
+    status.filter(has_text="没有找到").wait_for(timeout=15000)
     assert "换个说法" in status.inner_text()
     assert page.foreign_requests == []
 

@@ -68,23 +68,36 @@ def test_listings_search_index_and_language(built_site):
         assert re.search(r'<html lang="zh[^"]*"', head), html_file
 
 
-def test_internal_links_resolve(built_site):
+def test_internal_links_and_anchors_resolve(built_site):
     broken = []
-    for html_file in built_site.rglob("index.html"):
-        if "pagefind" in html_file.parts:
-            continue
+    ids: dict[Path, set] = {}
+
+    def anchors(path: Path) -> set:
+        if path not in ids:
+            ids[path] = parse(path).ids if path.suffix == ".html" else set()
+        return ids[path]
+
+    pages = [p for p in built_site.rglob("*.html") if "pagefind" not in p.parts]
+    assert len(pages) > 100
+    for html_file in pages:
         links = parse(html_file)
         for href in links.hrefs + links.srcs:
             parts = urlsplit(href)
-            if parts.scheme or parts.netloc or href.startswith("#") or href.startswith("mailto:"):
+            if parts.scheme or parts.netloc or href.startswith("mailto:") or href == "#":
                 continue
-            target = posixpath.normpath(posixpath.join(
-                html_file.parent.relative_to(built_site).as_posix(), unquote(parts.path)))
-            path = built_site / target
-            if path.is_dir():
-                path = path / "index.html"
+            if parts.path:
+                # Root-relative links (the 404 page's) count from the site root.
+                base = "" if parts.path.startswith("/") else html_file.parent.relative_to(built_site).as_posix()
+                target = posixpath.normpath(posixpath.join(base, unquote(parts.path).lstrip("/")))
+                path = built_site / target
+                if path.is_dir():
+                    path = path / "index.html"
+            else:
+                path = html_file
             if not path.exists():
                 broken.append(f"{html_file.relative_to(built_site)} → {href}")
+            elif parts.fragment and not parts.fragment.startswith("__") and unquote(parts.fragment) not in anchors(path):
+                broken.append(f"{html_file.relative_to(built_site)} → {href} (no such anchor)")
     assert not broken, broken[:20]
 
 

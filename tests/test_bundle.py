@@ -45,6 +45,7 @@ def test_bundle_browses_and_searches_from_disk(browser, bundle):
     page.goto((root / "index.html").as_uri())
     assert page.locator("html").get_attribute("lang").startswith("zh")
     page.locator("a.md-tabs__link", has_text="政策通知").click()
+    page.wait_for_load_state("load")
     assert page.url.endswith("/policies/index.html")
     assert page.locator(".portal-item__title").count() > 10
 

@@ -21,8 +21,23 @@ MENTOR = "/mentors/example-wm-zishen-zhuanjia/"
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
+    # Chromium's offline emulation does not cover the service worker's own
+    # update checks, so "offline" also takes the server down.
+    down = False
+
     def log_message(self, *args):
         pass
+
+    def handle_one_request(self):
+        if type(self).down:
+            self.close_connection = True
+            return
+        super().handle_one_request()
+
+
+def offline(context, on: bool = True):
+    context.set_offline(on)
+    _Quiet.down = on
 
 
 @pytest.fixture(scope="module")
@@ -43,11 +58,26 @@ def offline_site(tmp_path_factory):
 def context(browser):
     ctx = browser.new_context(service_workers="allow")
     yield ctx
+    offline(ctx, False)
     ctx.close()
 
 
 def controlled(page):
-    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=20000)
+    # Polling with evaluate: wait_for_function needs eval, which the site's CSP forbids.
+    poll(page, "() => navigator.serviceWorker.controller !== null")
+
+
+def poll(page, predicate: str, timeout: float = 30):
+    import time
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if page.evaluate(predicate):
+                return
+        except Exception:  # the page may be reloading
+            pass
+        page.wait_for_timeout(200)
+    raise AssertionError(f"timed out: {predicate}")
 
 
 def first_visit(context, base):
@@ -85,7 +115,7 @@ def test_visited_pages_and_search_work_offline(context, offline_site, capsys):
     page = first_visit(context, base)
     page.goto(base + RECORD)
     header_search(page, "医共体")
-    context.set_offline(True)
+    offline(context)
 
     page.goto(base + "/")
     assert page.locator("h1").first.inner_text() == "卫生健康技术推广门户"
@@ -126,20 +156,20 @@ def test_save_a_collection_and_remove_it(context, offline_site, capsys):
     with capsys.disabled():
         print("\nsaved collection:", box.locator("p").inner_text())
 
-    context.set_offline(True)
+    offline(context)
     page.goto(base + MENTOR)  # never visited
     assert page.locator(".portal-banner--example").is_visible()
     assert "示例专家己" in header_search(page, "示例专家己").inner_text()
     page.goto(base + "/offline/")
     assert "全部传承人" in page.locator("#portal-offline-saved").inner_text()
 
-    context.set_offline(False)
+    offline(context, False)
     page.goto(base + "/mentors/")
     remove = box.locator("button", has_text="删除")
     remove.wait_for(timeout=15000)
     remove.click()
     box.locator("button", has_text="离线保存").wait_for(timeout=15000)
-    context.set_offline(True)
+    offline(context)
     page.goto(base + "/mentors/example-tcm-guoyi-dashi/")
     assert page.locator("#portal-offline-missing").is_visible()
 
@@ -152,21 +182,21 @@ def test_rebuild_switches_online_readers_and_keeps_offline_ones(context, offline
 
     offline_reader = context.new_page()
     offline_reader.goto(base + RECORD)
-    context.set_offline(True)
+    offline(context)
     # A later build date changes statuses, hence pages, hence the version.
     result = run_portal("build", "--today", "2025-06-30", "--site-dir", str(site))
     assert result.returncode == 0, result.stderr
     offline_reader.reload()
     assert offline_reader.evaluate("window.PORTAL_BUILD") == old
 
-    context.set_offline(False)
+    offline(context, False)
     page.goto(base + "/")
-    page.wait_for_function(f"window.PORTAL_BUILD !== {old!r}", timeout=30000)
+    poll(page, f"() => window.PORTAL_BUILD !== {old!r}")
     page.locator("#portal-status", has_text="网站已更新").wait_for(timeout=15000)
     caches = page.evaluate("caches.keys()")
     assert caches == [f"portal-{page.evaluate('window.PORTAL_BUILD')}"]
     # The visited record came along, fetched from the new build.
     page.goto(base + RECORD)
-    context.set_offline(True)
+    offline(context)
     page.reload()
     assert "紧密型县域医疗卫生共同体" in page.locator("h1").inner_text()

@@ -173,3 +173,20 @@ def test_cli_validate_passes_on_repository_content():
     result = run_portal("validate")
     assert result.returncode == 0, result.stderr
     assert "校验通过" in result.stdout
+
+
+def test_policy_bodies_keep_published_telephone_numbers(tmp_path):
+    data = write_data(tmp_path / "data")
+    path = data / "policies" / "2024-zhong-yi-yao.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "body: |\n  联系人：办公室 029-82230561，13991136097\n", encoding="utf-8")
+    assert build_catalogue(data, today()).policies["2024-zhong-yi-yao"]
+
+
+def test_resident_id_needs_a_valid_check_digit(tmp_path):
+    from portal.validate import is_resident_id
+    assert is_resident_id("11010519491231002X") and not is_resident_id("110105194912310021")
+    # A number of the same shape with a wrong check digit (an order number, say) is not refused.
+    records = {**MINIMAL, **replace("technologies/ai-jiu.yaml", "summary: 用艾绒燃烧的温热刺激穴位。",
+                                    "summary: 订单 110105194912310021")}
+    data = write_data(tmp_path / "data", records)
+    assert build_catalogue(data, today()).technologies["ai-jiu"]

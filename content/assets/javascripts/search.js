@@ -95,6 +95,10 @@
       if (index <= 0) { input.focus(); } else { links[index - 1].focus(); }
     }
   });
+  // Text typed before this script ran (slow phones) is searched now.
+  if (input.value.trim() && document.activeElement === input) {
+    run();
+  }
   form.addEventListener("focusout", function (event) {
     if (!form.contains(event.relatedTarget)) { open(false); }
   });
