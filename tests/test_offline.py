@@ -169,6 +169,7 @@ def test_save_a_collection_and_remove_it(context, offline_site, capsys):
     remove.wait_for(timeout=15000)
     remove.click()
     box.locator("button", has_text="离线保存").wait_for(timeout=15000)
+    poll(page, "async () => !(await caches.match('/mentors/example-tcm-guoyi-dashi/'))")
     offline(context)
     page.goto(base + "/mentors/example-tcm-guoyi-dashi/")
     assert page.locator("#portal-offline-missing").is_visible()
