@@ -58,7 +58,11 @@ class _Checker:
         known = {f.name: f for f in decls}
         out = {}
         for name in data:
-            if name not in known:
+            if name == "id" and not prefix:
+                given = data[name]
+                detail = "" if given == self.record.id else f"：写的是“{given}”，文件名是“{self.record.id}”"
+                self.error(key + ("id",), "id", f"记录编号由文件名决定，不要写 id 字段{detail}", "id-field")
+            elif name not in known:
                 self.error(key + (str(name),), prefix + str(name),
                            f"未知字段{suggest(name, known)}（允许的字段：{_allowed(list(known), 40)}）", "unknown-field")
         for decl in decls:
