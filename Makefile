@@ -5,8 +5,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
+BENCH_SIZES ?= 1000 20000 100000
 
-.PHONY: install serve build test validate browser hooks clean
+.PHONY: install serve build test validate browser hooks bench clean
 
 install: $(STAMP)
 
@@ -35,6 +36,14 @@ serve: install
 
 test: install browser
 	$(BIN)/python -m pytest
+
+# Build time and memory at 1,000 / 20,000 / 100,000 records, against Hugo + Pagefind
+# (Debian's hugo; GNU time measures peak memory).
+bench: install
+	if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	command -v hugo >/dev/null && [ -x /usr/bin/time ] || { $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq hugo time; }
+	$(BIN)/python bench/run.py $(BENCH_SIZES)
 
 # Run portal validate, yamllint and ruff before every commit.
 hooks: install

@@ -1,0 +1,120 @@
+"""Benchmark: `portal build` against Hugo + Pagefind on the same synthetic records.
+
+    python bench/run.py 1000 20000 100000 --runs 3
+
+For each N: generate N records (bench/generate.py), then time, several times,
+(a) a full `portal build` and (b) the reference: the same records as Hugo
+content with minimal templates, built by Debian's `hugo` and indexed by the
+same Pagefind (extended). Prints wall time, peak RSS and pages per second as
+medians of the runs, and the ratio portal / reference.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.generate import generate  # noqa: E402
+from portal.search_index import pagefind_binary  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+TIME = "/usr/bin/time"
+
+HUGO_LAYOUT = {
+    "_default/baseof.html": '<!doctype html><html lang="zh"><head><meta charset="utf-8"><title>{{ .Title }}</title>'
+                            '</head><body><header>卫生健康技术推广门户</header>{{ block "main" . }}{{ end }}</body></html>\n',
+    "_default/single.html": '{{ define "main" }}<main data-pagefind-body><h1>{{ .Title }}</h1>{{ .Content }}</main>{{ end }}\n',
+    "_default/list.html": '{{ define "main" }}<main><h1>{{ .Title }}</h1><ul>{{ range .Pages }}'
+                          '<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul></main>{{ end }}\n',
+}
+
+
+def hugo_site(data: Path, out: Path) -> None:
+    """The records as Hugo content: the reference a general static generator gives."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    (out / "content").mkdir(parents=True)
+    (out / "hugo.toml").write_text('baseURL = "/"\nlanguageCode = "zh-cn"\ndefaultContentLanguage = "zh"\n'
+                                   'title = "卫生健康技术推广门户"\ndisableKinds = ["taxonomy", "term", "RSS", "sitemap"]\n',
+                                   encoding="utf-8")
+    for rel, text in HUGO_LAYOUT.items():
+        (out / "layouts" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (out / "layouts" / rel).write_text(text, encoding="utf-8")
+    for collection in ("technologies", "mentors", "policies"):
+        folder = out / "content" / collection
+        folder.mkdir()
+        for path in sorted((data / collection).glob("*.yaml")):
+            record = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+            title = record.get("title") or record.get("name")
+            fields = "\n".join(f"- {k}: {v}" for k, v in record.items() if k not in ("body", "title", "name"))
+            (folder / f"{path.stem}.md").write_text(
+                f'---\ntitle: "{title}"\n---\n\n{fields}\n\n{record.get("body") or ""}', encoding="utf-8")
+
+
+def timed(command: list[str], cwd: Path | None = None) -> tuple[float, int]:
+    """(seconds, peak RSS in KB) of one command, measured by GNU time."""
+    with tempfile.NamedTemporaryFile("r") as report:
+        result = subprocess.run([TIME, "-f", "%e %M", "-o", report.name, *command], cwd=cwd,
+                                capture_output=True, text=True)
+        if result.returncode != 0:
+            raise SystemExit(f"failed: {' '.join(command)}\n{result.stderr[-2000:]}")
+        seconds, rss = report.read().split()[-2:]
+    return float(seconds), int(rss)
+
+
+def measure(n: int, runs: int, work: Path, hugo: bool) -> dict:
+    data = work / f"data-{n}"
+    counts = generate(n, data)
+    site = work / f"site-{n}"
+    portal_runs = []
+    for _ in range(runs):
+        shutil.rmtree(site, ignore_errors=True)
+        portal_runs.append(timed([sys.executable, "-m", "portal", "build", "--data", str(data),
+                                  "--today", "2024-03-28", "--site-dir", str(site)], cwd=ROOT))
+    pages = sum(1 for _ in site.rglob("*.html"))
+    row = {"n": n, "records": counts, "pages": pages,
+           "portal_s": statistics.median(t for t, _ in portal_runs),
+           "portal_rss_mb": statistics.median(r for _, r in portal_runs) / 1024}
+    row["portal_pages_per_s"] = pages / row["portal_s"]
+    if hugo and shutil.which("hugo"):
+        source, public = work / f"hugo-{n}", work / f"hugo-{n}-public"
+        shutil.rmtree(source, ignore_errors=True)
+        hugo_site(data, source)
+        reference = []
+        for _ in range(runs):
+            shutil.rmtree(public, ignore_errors=True)
+            build_s, build_rss = timed(["hugo", "--quiet", "-s", str(source), "-d", str(public)])
+            index_s, index_rss = timed([pagefind_binary(), "--site", str(public), "--quiet"])
+            reference.append((build_s + index_s, max(build_rss, index_rss)))
+        row["reference_s"] = statistics.median(t for t, _ in reference)
+        row["reference_rss_mb"] = statistics.median(r for _, r in reference) / 1024
+        row["ratio"] = row["portal_s"] / row["reference_s"]
+    return row
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="门户构建性能基准（与 Hugo + Pagefind 对比）")
+    parser.add_argument("sizes", type=int, nargs="*", default=[1000, 20000, 100000])
+    parser.add_argument("--runs", type=int, default=3, help="每个规模重复次数，报告中位数")
+    parser.add_argument("--no-hugo", action="store_true", help="不运行 Hugo 参照")
+    parser.add_argument("--work", type=Path, default=None, help="工作目录（默认临时目录）")
+    args = parser.parse_args()
+    work = args.work or Path(tempfile.mkdtemp(prefix="portal-bench-"))
+    print(f"{'N':>7} {'pages':>7} {'portal s':>9} {'RSS MB':>7} {'pages/s':>8} {'ref s':>7} {'ref MB':>7} {'ratio':>6}")
+    for n in args.sizes:
+        row = measure(n, args.runs, work, not args.no_hugo)
+        print(f"{n:>7} {row['pages']:>7} {row['portal_s']:>9.1f} {row['portal_rss_mb']:>7.0f} "
+              f"{row['portal_pages_per_s']:>8.0f} {row.get('reference_s', float('nan')):>7.1f} "
+              f"{row.get('reference_rss_mb', float('nan')):>7.0f} {row.get('ratio', float('nan')):>6.2f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
