@@ -21,7 +21,7 @@ from portal.offline import write_offline_files
 from portal.outputs import extra_files
 from portal.render.pages import render_block
 from portal.render import generated_pages, render_home
-from portal.search_docs import catalogue_documents, content_document
+from portal.search_docs import content_document, record_document
 from portal.search_index import SearchIndexError, build_search_index
 
 PLACEHOLDER = "<!-- portal:page -->"
@@ -59,8 +59,10 @@ def on_config(config):
         preview.remember(catalogue, history)
     _state["catalogue"] = catalogue
     _state["history"] = history
-    _state["pages"] = {p.src_uri: p for p in generated_pages(catalogue, history)} if catalogue else {}
-    _state["search"] = catalogue_documents(catalogue) if catalogue else []
+    search: list = []
+    pages = generated_pages(catalogue, history, on_record=lambda rec: search.append(record_document(rec)))
+    _state["pages"] = {p.src_uri: p for p in pages} if catalogue else {}
+    _state["search"] = search
     return config
 
 

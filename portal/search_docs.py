@@ -21,7 +21,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from .catalogue import Catalogue, Record
+from .catalogue import Record
 from .render.text import cn_date, markdown_to_html
 
 # Han characters and the CJK/full-width punctuation around them.
@@ -193,7 +193,3 @@ def content_document(url: str, title: str, rendered_html: str) -> SearchDocument
     """A content page (关于本站, 技术推广流程, …) from its rendered HTML."""
     return _document(url, title, [], html_text(rendered_html),
                      filters={"栏目": ["说明"]}, meta={"栏目": "说明"})
-
-
-def catalogue_documents(catalogue: Catalogue) -> list[SearchDocument]:
-    return [record_document(rec) for rec in catalogue.all()]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import jinja2
 from markupsafe import Markup
@@ -116,10 +116,15 @@ class Renderer:
         return found
 
 
-def generated_pages(catalogue: Catalogue, history: History | None = None) -> Iterator[GeneratedPage]:
+def generated_pages(catalogue: Catalogue, history: History | None = None,
+                    on_record: Callable[[Record], None] | None = None) -> Iterator[GeneratedPage]:
+    """Every generated page; on_record(rec) runs right after each record's page
+    (the search document then reuses the page's Markdown conversion)."""
     renderer = Renderer(catalogue, history)
     for rec in catalogue.all():
         yield renderer.record(rec)
+        if on_record is not None:
+            on_record(rec)
     for collection, facets in FACETS.items():
         for listing in listing_pages(catalogue, collection):
             yield renderer.listing(listing)

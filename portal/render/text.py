@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import posixpath
 
 import markdown as _markdown
@@ -44,6 +45,13 @@ def markdown_to_html(text: str | None, *, shift_headings: int = 1) -> str:
     """Markdown → sanitised HTML; headings shifted down so the page's h1 stays the only h1."""
     if not text:
         return ""
+    return _markdown_to_html(text, shift_headings)
+
+
+# A record's body is converted for its page and again, right after, for its
+# search document; a small cache makes that one conversion.
+@functools.lru_cache(maxsize=64)
+def _markdown_to_html(text: str, shift_headings: int) -> str:
     html = _markdown.markdown(text, extensions=["tables", "sane_lists"], output_format="html")
     if shift_headings:
         for level in range(5, 0, -1):
