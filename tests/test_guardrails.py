@@ -40,3 +40,16 @@ def test_pull_request_template_and_contributing_guide():
     assert "portal new" in guide and "make serve" in guide
     for doc in ("维护者指南.md", "字段说明.md", "开发者指南.md"):
         assert (ROOT / "docs" / doc).is_file()
+
+
+def test_every_module_imports_on_its_own():
+    # A circular import only shows when a module is imported first.
+    modules = sorted(".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+                     for p in (ROOT / "portal").rglob("*.py") if p.name != "__main__.py")
+    script = "import importlib, sys\nfor m in sys.argv[1:]:\n    importlib.import_module(m)\n"
+    failures = []
+    for module in modules:
+        result = subprocess.run([sys.executable, "-c", script, module], cwd=ROOT, capture_output=True, text=True)
+        if result.returncode:
+            failures.append(f"{module}: {result.stderr.strip().splitlines()[-1]}")
+    assert failures == []

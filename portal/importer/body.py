@@ -6,6 +6,7 @@ import re
 
 from collections import Counter
 
+from .extract import looks_like_organ
 from .text import parse_date, squeeze, squeeze_title, width
 
 # Lines that belong to the compilation, not to the notice.
@@ -31,8 +32,8 @@ _BULLET = re.compile(r"^[-•·●▪]\s+")
 WRAP_WIDTH = 18
 
 
-def is_furniture(line: str, extra: tuple[re.Pattern, ...] = ()) -> bool:
-    return any(p.search(line) for p in FURNITURE + extra)
+def is_furniture(line: str) -> bool:
+    return any(p.search(line) for p in FURNITURE)
 
 
 def starts_unit(line: str) -> bool:
@@ -53,12 +54,6 @@ def _join(a: str, b: str) -> str:
     if re.search(r"[A-Za-z0-9,.;:]$", a) and re.match(r"[A-Za-z0-9]", b):
         return a + " " + b
     return a + b
-
-
-def _ends_with_organ(line: str) -> bool:
-    # A signature line (organ name) never continues the line above it.
-    from .extract import looks_like_organ
-    return looks_like_organ(line)
 
 
 def _squeeze_line(raw: str) -> str:
@@ -102,9 +97,10 @@ def paragraphs(lines: list[str]) -> list[str]:
             else:
                 heading_line = (HEADING_1.match(prev) or HEADING_2.match(prev)) and "。" not in prev
                 wrapped = len(prev) >= WRAP_WIDTH and not ends_sentence(prev) and not heading_line
-            # A phone number or code ends a contact line; it never wraps mid-number.
+            # A phone number or code ends a contact line; it never wraps mid-number. A signature
+            # line (an organ's name) never continues the line above it.
             wrapped = wrapped and not re.search(r"\d{5,}$", prev)
-            if wrapped and not starts_unit(line) and not _ends_with_organ(line):
+            if wrapped and not starts_unit(line) and not looks_like_organ(line):
                 out[-1] = _join(prev, line)
                 last_raw = line
                 continue

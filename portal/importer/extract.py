@@ -65,7 +65,7 @@ class RegionRules:
         return "全国", "default"
 
 
-def topics(vocab: Vocab, category: str, title: str, keywords: list[str]) -> tuple[list[str], str]:
+def topics(vocab: Vocab, category: str, title: str, keywords: list[str]) -> list[str]:
     """Topics from 类别 when it maps to the vocabulary, else from words in the title and keywords."""
     rules = vocab.data.get("import", {})
     allowed = vocab.values("policy.topics")
@@ -75,12 +75,12 @@ def topics(vocab: Vocab, category: str, title: str, keywords: list[str]) -> tupl
         if topic in allowed and topic not in found:
             found.append(topic)
     if found:
-        return found, "category"
+        return found
     text = title + " " + " ".join(keywords)
     for topic, words in rules.get("topic_keywords", {}).items():
         if topic in allowed and any(w in text for w in words):
             found.append(topic)
-    return found[:3], "keywords"
+    return found[:3]
 
 
 def kind(vocab: Vocab, title: str) -> str | None:

@@ -177,7 +177,7 @@ class NoticeBuilder:
             notice.gap(meta_line("issuers"), "region", "无法从发文机关判断地区，暂定为全国")
 
         keywords = extract.split_issuers(get("keywords")) if get("keywords") else []
-        topics, _ = extract.topics(self.vocab, get("category"), title, keywords)
+        topics = extract.topics(self.vocab, get("category"), title, keywords)
         if not topics:
             notice.gap(meta_line("category"), "topics", f"无法判断主题分类（类别：{get('category') or '无'}）")
 

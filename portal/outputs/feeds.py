@@ -147,20 +147,16 @@ def _specs(catalogue: Catalogue) -> list[FeedSpec]:
         FeedSpec("feeds/mentors-enrolling.xml", "正在招收的传承人", "报名尚未截止的传承人，按报名截止日期从近到远。",
                  listing_url("mentors"), _enrolling),
     ]
-    regions = _facet_slugs(catalogue, "region", "regions")
-    for region in _facet_values(catalogue, "region"):
-        specs.append(FeedSpec(
-            f"feeds/policies-region-{regions[region]}.xml", f"政策通知：{region}",
-            f"地区为“{region}”的政策通知，按发布日期从新到旧。",
-            facet_url("policies", _policy_facet("region"), region),
-            lambda cat, v=region: _newest_policies(cat, lambda r: r.get("region") == v)))
-    topics = _facet_slugs(catalogue, "topic", "policy.topics")
-    for topic in _facet_values(catalogue, "topic"):
-        specs.append(FeedSpec(
-            f"feeds/policies-topic-{topics[topic]}.xml", f"政策通知：{topic}",
-            f"主题为“{topic}”的政策通知，按发布日期从新到旧。",
-            facet_url("policies", _policy_facet("topic"), topic),
-            lambda cat, v=topic: _newest_policies(cat, lambda r: v in r.get("topics", []))))
+    per_value = (("region", "regions", "地区", lambda r, v: r.get("region") == v),
+                 ("topic", "policy.topics", "主题", lambda r, v: v in r.get("topics", [])))
+    for key, vocab_path, label, matches in per_value:
+        slugs = _facet_slugs(catalogue, key, vocab_path)
+        for value in _facet_values(catalogue, key):
+            specs.append(FeedSpec(
+                f"feeds/policies-{key}-{slugs[value]}.xml", f"政策通知：{value}",
+                f"{label}为“{value}”的政策通知，按发布日期从新到旧。",
+                facet_url("policies", _policy_facet(key), value),
+                lambda cat, v=value, m=matches: _newest_policies(cat, lambda r: m(r, v))))
     return specs
 
 

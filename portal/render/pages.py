@@ -12,7 +12,6 @@ from markupsafe import Markup
 from ..catalogue import Catalogue, Record
 from ..history import Change, History
 from .charts import monthly_timeline, region_tile_map
-from ..outputs.feeds import feed_list, feeds_by_listing
 from .listings import FACETS, LABELS, SORTS, ListingPage, facet_counts, facet_url, listing_pages, listing_url
 from .text import cn_date, markdown_to_html, relative_url
 
@@ -49,6 +48,9 @@ class Renderer:
         self.env = _environment()
         # Facet counts are the same on every page of a collection's listings.
         self._facets = {c: [(f, facet_counts(catalogue, c, f)) for f in facets] for c, facets in FACETS.items()}
+        # Imported here: the feeds module builds on the listings in this package.
+        from ..outputs.feeds import feeds_by_listing
+
         self._feeds = {url: (title, path) for url, (path, title) in feeds_by_listing(catalogue).items()}
 
     def render(self, template: str, page_url: str, **context) -> str:
@@ -140,6 +142,7 @@ def render_home(catalogue: Catalogue, history: History | None = None) -> str:
 
 def render_block(catalogue: Catalogue, name: str, page_url: str) -> str:
     """A generated block inside a content page: `feeds` (订阅) or `open-data` (开放数据)."""
+    from ..outputs.feeds import feed_list
     from ..outputs.opendata import csv_columns
     from ..outputs.schemas import json_schema
     from ..schema import COLLECTIONS
