@@ -73,7 +73,7 @@ def generate(n: int, out: Path, seed: int = 20240328) -> dict[str, int]:
     for i in range(counts["policies"]):
         year = 2015 + i % 10
         published = dt.date(year, 1, 1) + dt.timedelta(days=rng.randrange(360))
-        number = f"{rng.choice(DOC_PREFIX)}〔{year}〕{i % 400 + 1}号"
+        number = f"{rng.choice(DOC_PREFIX)}〔{year}〕{i // 10 + 1}号"  # unique: year is i % 10
         pid = f"p{year}-{i:06d}"
         cites = rng.sample(doc_numbers, min(len(doc_numbers), rng.randint(0, 3)))
         record = {
@@ -121,7 +121,8 @@ def generate(n: int, out: Path, seed: int = 20240328) -> dict[str, int]:
 
 
 def _write(path: Path, record: dict) -> None:
-    path.write_text(yaml.safe_dump(record, allow_unicode=True, sort_keys=False, width=1000), encoding="utf-8")
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    path.write_text(yaml.dump(record, Dumper=dumper, allow_unicode=True, sort_keys=False, width=1000), encoding="utf-8")
 
 
 def main() -> None:

@@ -19,10 +19,13 @@ from portal.catalogue import CatalogueError, build_catalogue, china_today
 from portal.history import load_history
 from portal.offline import write_offline_files
 from portal.outputs import extra_files
-from portal.render.pages import render_block
+from portal.progress import QUIET
 from portal.render import generated_pages, render_home
+from portal.render.pages import nav_pages, page_count, render_block
+from portal.render.shell import ShellWriter, shell_url
+from portal.render.text import clear_markdown_cache
 from portal.search_docs import content_document, record_document
-from portal.search_index import SearchIndexError, build_search_index
+from portal.search_index import SearchIndexError, SearchIndexJob
 
 PLACEHOLDER = "<!-- portal:page -->"
 HOME_PLACEHOLDER = "<!-- portal:home -->"
@@ -59,11 +62,35 @@ def on_config(config):
         preview.remember(catalogue, history)
     _state["catalogue"] = catalogue
     _state["history"] = history
-    search: list = []
-    pages = generated_pages(catalogue, history, on_record=lambda rec: search.append(record_document(rec)))
-    _state["pages"] = {p.src_uri: p for p in pages} if catalogue else {}
-    _state["search"] = search
+    # Only the collection pages in the nav go through MkDocs; the other generated
+    # pages (records, listings) are written after the build through the theme shell.
+    _state["pages"] = {p.src_uri: p for p in nav_pages(catalogue, history)} if catalogue else {}
+    _state["search"] = []
     return config
+
+
+def on_env(env, config, files):
+    _state["env"], _state["files"] = env, files
+    return env
+
+
+def on_nav(nav, config, files):
+    _state["nav"] = nav
+    return nav
+
+
+def _render_shell(config, depth: int) -> str:
+    """Material's page at the given depth, with the shell's markers in place of the page's parts."""
+    from mkdocs.commands.build import get_context
+    from mkdocs.structure.pages import Page
+    from portal.render import shell
+
+    file = File.generated(config, shell_url(depth).rstrip("/") + ".md", content="")
+    page = Page(shell.TITLE, file, config)
+    page.meta = {"description": shell.DESCRIPTION, "hide": ["toc"], "feeds": [[shell.FEED_TITLE, "feed.xml"]]}
+    page.markdown, page.content = "", shell.CONTENT + shell.H1_GUARD
+    context = get_context(_state["nav"], _state["files"], config, page)
+    return _state["env"].get_template("main.html").render(context)
 
 
 def on_files(files, config):
@@ -114,20 +141,49 @@ def site_url(config) -> str | None:
 
 
 def on_post_build(config):
-    # `portal build --bundle` makes its offline search from the same documents.
-    config.extra["portal"] = {**_options(config), "search_documents": list(_state["search"])}
-    if _state["catalogue"] is None:
+    opts = _options(config)
+    progress = opts.get("progress") or QUIET
+    catalogue = _state["catalogue"]
+    if catalogue is None:
+        config.extra["portal"] = {**opts, "search_documents": list(_state["search"])}
         return  # a preview with no valid content yet: pages show the errors only
     site = Path(config.site_dir)
-    for path, content in extra_files(_state["catalogue"], site_url=site_url(config)).items():
+    records = list(catalogue.all())
+    with progress.phase("生成检索文档", total=len(records), unit="条") as phase:
+        documents = []
+        for rec in records:
+            documents.append(record_document(rec))
+            documents[-1].html  # noqa: B018 - made here, not in the indexing thread
+            phase.advance()
+    documents += _state["search"]
+    # `portal build --bundle` makes its offline search from the same documents.
+    config.extra["portal"] = {**opts, "search_documents": documents}
+    job = None
+    if opts.get("pagefind", True):
+        # Pagefind indexes in the background while the pages are written.
+        index_phase = progress.phase("建立检索索引", total=len(documents), unit="篇")
+        try:
+            job = SearchIndexJob(documents, site / "pagefind", on_shard=index_phase.advance)
+        except SearchIndexError as exc:
+            raise PluginError(str(exc)) from None
+    banner = preview.error_banner(_state["errors"]) if _state["errors"] else ""
+    writer = ShellWriter(lambda depth: _render_shell(config, depth), site_url=site_url(config),
+                         banner=banner, site_description=config.site_description or "")
+    with progress.phase("写入页面", total=page_count(catalogue, include_nav=False), unit="页") as phase:
+        writer.write(site, generated_pages(catalogue, _state["history"], include_nav=False), progress=phase.advance)
+    clear_markdown_cache()
+    for path, content in extra_files(catalogue, site_url=site_url(config)).items():
         target = site / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(content)
-    if not _options(config).get("pagefind", True):
+    if job is None:
         return
     try:
-        build_search_index(_state["search"], Path(config.site_dir) / "pagefind")
+        job.wait()
     except SearchIndexError as exc:
         raise PluginError(str(exc)) from None
+    finally:
+        index_phase.close()
     # Last: the service worker's version covers every other file.
-    write_offline_files(Path(config.site_dir), _state["catalogue"], preview=_state.get("preview", False))
+    with progress.phase("离线文件"):
+        write_offline_files(site, catalogue, preview=_state.get("preview", False))

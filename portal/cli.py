@@ -7,6 +7,7 @@ import datetime as dt
 import logging
 import os
 import sys
+import time
 from pathlib import Path
 
 from . import __version__
@@ -43,18 +44,24 @@ def cmd_validate(args) -> int:
 
 def cmd_build(args) -> int:
     from .history import load_history
+    from .progress import Progress
     from .site import BuildError, build_site
 
+    progress = Progress(quiet=args.quiet)
+    started = time.monotonic()
     catalogue = _load(args)
     if catalogue is None:
         print("构建已取消：未写入任何文件。", file=sys.stderr)
         return 1
+    # Reported once loaded: errors, if any, come first and alone.
+    progress.line(f"读取并校验记录：完成，{sum(len(r) for r in catalogue.records.values())} 条，"
+                  f"用时 {time.monotonic() - started:.1f} 秒")
     # MkDocs dates its output (sitemap) by SOURCE_DATE_EPOCH; make it the build date.
     os.environ.setdefault("SOURCE_DATE_EPOCH", str(date_epoch(catalogue.today)))
     try:
         site = build_site(catalogue, Path(args.site_dir), Path(args.config),
                           bundle=Path(args.bundle) if args.bundle else None,
-                          history=load_history(Path(args.data)))
+                          history=load_history(Path(args.data)), progress=progress)
     except BuildError as exc:
         print(f"构建失败：{exc}\n原有站点未改动。", file=sys.stderr)
         return 1
@@ -174,6 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--site-dir", default="site", help="输出目录，默认 site/")
     p.add_argument("--bundle", metavar="FILE.zip", default=None,
                    help="另外生成可在 U 盘上离线使用的 zip 包（从磁盘直接打开，无需网络和服务器）")
+    p.add_argument("--quiet", action="store_true", help="不显示构建进度")
     p.add_argument("--config", default=str(DEFAULT_CONFIG), help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_build)
 

@@ -15,6 +15,7 @@ numbers and aliases are stated here.
 
 from __future__ import annotations
 
+import functools
 import html
 import html.parser
 import re
@@ -90,7 +91,7 @@ class SearchDocument:
         out = [(10, self.title)] + [(w, t) for w, t in self.weighted if t and t.strip()]
         return out + ([(1, self.body)] if self.body.strip() else [])
 
-    @property
+    @functools.cached_property
     def html(self) -> str:
         """The page Pagefind indexes (never served): every Chinese character a word."""
         parts = [f'<html lang="zh"><head><title>{html.escape(self.title)}</title></head><body>',

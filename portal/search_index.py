@@ -34,12 +34,65 @@ def pagefind_binary() -> str:
     return str(get_executable())
 
 
-def build_search_index(documents: Iterable[SearchDocument], output: Path) -> int:
+# Pagefind holds about 230 KB of memory per document while indexing, so a
+# national catalogue is indexed in shards of at most this many documents, one
+# Pagefind run each; the browser merges them (pagefind.mergeIndex).
+SHARD_SIZE = 20_000
+SHARDS_FILE = "portal-shards.json"
+
+
+def shard_dirs(count: int) -> list[str]:
+    """Where each shard's bundle goes, relative to the main bundle: "" for the first."""
+    return [""] + [f"shard-{n}/" for n in range(2, count + 1)]
+
+
+def build_search_index(documents: Iterable[SearchDocument], output: Path, shard_size: int = SHARD_SIZE) -> int:
     """Write the Pagefind bundle (runtime, index) for documents into output; returns the count."""
-    documents = sorted(documents, key=lambda d: d.url)
-    if not documents:
-        raise SearchIndexError("没有可检索的页面")
-    output = Path(output).resolve()
+    return SearchIndexJob(documents, output, shard_size).wait()
+
+
+class SearchIndexJob:
+    """Pagefind runs in the background while the caller goes on (writing pages).
+
+    Documents are sorted by URL and cut into shards; shard 1 is the main bundle
+    in `output`, further shards go to output/shard-N/, listed in SHARDS_FILE.
+    """
+
+    def __init__(self, documents: Iterable[SearchDocument], output: Path, shard_size: int = SHARD_SIZE,
+                 on_shard=None):
+        import threading
+
+        documents = sorted(documents, key=lambda d: d.url)
+        if not documents:
+            raise SearchIndexError("没有可检索的页面")
+        self.count = len(documents)
+        self.output = Path(output).resolve()
+        self.shards = [documents[i:i + shard_size] for i in range(0, len(documents), shard_size)]
+        self._on_shard = on_shard
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="pagefind", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            for folder, shard in zip(shard_dirs(len(self.shards)), self.shards):
+                _index_shard(shard, self.output / folder)
+                if self._on_shard is not None:
+                    self._on_shard(len(shard))
+            (self.output / SHARDS_FILE).write_text(
+                json.dumps([f for f in shard_dirs(len(self.shards)) if f]), encoding="utf-8")
+        except BaseException as exc:  # handed to wait()
+            self._error = exc
+
+    def wait(self) -> int:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        log.info("Pagefind indexed %d documents in %d shard(s)", self.count, len(self.shards))
+        return self.count
+
+
+def _index_shard(documents: list[SearchDocument], output: Path) -> None:
     with tempfile.TemporaryDirectory(prefix="portal-search-") as tmp:
         root = Path(tmp)
         for doc in documents:
@@ -53,8 +106,6 @@ def build_search_index(documents: Iterable[SearchDocument], output: Path) -> int
     if result.returncode != 0:
         raise SearchIndexError(f"Pagefind 建立索引失败：{result.stderr.strip() or result.stdout.strip()}")
     stabilise(output)
-    log.info("Pagefind indexed %d documents", len(documents))
-    return len(documents)
 
 
 _SIGNATURE = b"pagefind_dcd"

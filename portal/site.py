@@ -24,7 +24,7 @@ class BuildError(Exception):
 
 def load_mkdocs_config(config_file: Path = DEFAULT_CONFIG, *, site_dir: Path | None = None,
                        catalogue: Catalogue | None = None, data_dir: Path | None = None,
-                       today: dt.date | None = None, history=None, **overrides):
+                       today: dt.date | None = None, history=None, progress=None, **overrides):
     from mkdocs.config import load_config
 
     kwargs = dict(overrides)
@@ -40,6 +40,8 @@ def load_mkdocs_config(config_file: Path = DEFAULT_CONFIG, *, site_dir: Path | N
         portal["catalogue"] = catalogue
     if history is not None:
         portal["history"] = history
+    if progress is not None:
+        portal["progress"] = progress
     if data_dir is not None:
         portal["data"] = str(Path(data_dir).resolve())
     if today is not None:
@@ -49,7 +51,7 @@ def load_mkdocs_config(config_file: Path = DEFAULT_CONFIG, *, site_dir: Path | N
 
 
 def build_site(catalogue: Catalogue, site_dir: Path, config_file: Path = DEFAULT_CONFIG,
-               bundle: Path | None = None, history=None) -> Path:
+               bundle: Path | None = None, history=None, progress=None) -> Path:
     """Render the validated catalogue into site_dir, replacing it only on success.
 
     With `bundle`, also write the zip for use from disk (see bundle.py) before
@@ -62,7 +64,8 @@ def build_site(catalogue: Catalogue, site_dir: Path, config_file: Path = DEFAULT
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.building-", dir=site_dir.parent))
     try:
-        config = load_mkdocs_config(config_file, site_dir=scratch, catalogue=catalogue, history=history)
+        config = load_mkdocs_config(config_file, site_dir=scratch, catalogue=catalogue, history=history,
+                                    progress=progress)
         build(config)
         if bundle is not None:
             from .bundle import make_bundle

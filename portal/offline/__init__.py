@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,8 +27,15 @@ _SHELL_PAGES = ("", "offline/", "search/", "manifest.webmanifest", "offline/coll
 # Pagefind files the search runtime loads before any query (index and
 # fragment chunks are fetched per query, or saved with a collection).
 _PAGEFIND_RUNTIME = ("pagefind/pagefind.js", "pagefind/pagefind-worker.js", "pagefind/pagefind-highlight.js",
-                     "pagefind/pagefind-entry.json", "pagefind/wasm.", "pagefind/pagefind.", "pagefind/filter/")
+                     "pagefind/pagefind-entry.json", "pagefind/wasm.", "pagefind/pagefind.", "pagefind/filter/",
+                     "pagefind/portal-shards.json")
 _PAGEFIND_UNUSED = ("pagefind/pagefind-ui.", "pagefind/pagefind-modular-ui.", "pagefind/pagefind-component-ui.")
+_SHARD = re.compile(r"^pagefind/shard-\d+/")
+
+
+def _as_main_bundle(path: str) -> str:
+    """A file of a further search shard (pagefind/shard-2/…) as if in the main bundle."""
+    return _SHARD.sub("pagefind/", path)
 
 
 @dataclass(frozen=True)
@@ -128,7 +136,7 @@ def write_offline_files(site: Path, catalogue: Catalogue, *, preview: bool = Fal
     site = Path(site)
     write_manifest(site, write_icons(site))
     files = sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file())
-    search = [f for f in files if f.startswith("pagefind/") and not f.startswith(_PAGEFIND_UNUSED)]
+    search = [f for f in files if f.startswith("pagefind/") and not _as_main_bundle(f).startswith(_PAGEFIND_UNUSED)]
     offline = {
         "search": {"urls": search, "bytes": sum(_size(site, f) for f in search)},
         "collections": _collections(catalogue, site),
@@ -139,7 +147,7 @@ def write_offline_files(site: Path, catalogue: Catalogue, *, preview: bool = Fal
     version = _version(site)
     (site / BUILD_SCRIPT).write_text(f'window.PORTAL_BUILD = "{version}";\n', encoding="utf-8")
     shell = list(_SHELL_PAGES) + [f for f in files if f.startswith(_SHELL_ASSETS) and not f.endswith(".map")] + \
-        [f for f in search if f.startswith(_PAGEFIND_RUNTIME)]
+        [f for f in search if _as_main_bundle(f).startswith(_PAGEFIND_RUNTIME)]
     shell = sorted(set(shell))
     worker = SW_TEMPLATE.read_text(encoding="utf-8")
     worker = worker.replace("__VERSION__", version).replace("__SHELL__", json.dumps(shell, ensure_ascii=False))

@@ -12,7 +12,7 @@ from markupsafe import Markup
 from ..catalogue import Catalogue, Record
 from ..history import Change, History
 from .charts import monthly_timeline, region_tile_map
-from .listings import FACETS, LABELS, SORTS, ListingPage, facet_counts, facet_url, listing_pages, listing_url
+from .listings import FACETS, LABELS, PAGE_SIZE, SORTS, ListingPage, facet_counts, facet_url, listing_pages, listing_url
 from .text import cn_date, markdown_to_html, relative_url
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -119,9 +119,11 @@ class Renderer:
 
 
 def generated_pages(catalogue: Catalogue, history: History | None = None,
-                    on_record: Callable[[Record], None] | None = None) -> Iterator[GeneratedPage]:
-    """Every generated page; on_record(rec) runs right after each record's page
-    (the search document then reuses the page's Markdown conversion)."""
+                    on_record: Callable[[Record], None] | None = None,
+                    include_nav: bool = True) -> Iterator[GeneratedPage]:
+    """Every generated page; on_record(rec) runs right after each record's page.
+    Without include_nav, the collection pages in the site's nav are left out
+    (MkDocs renders those: see nav_pages)."""
     renderer = Renderer(catalogue, history)
     for rec in catalogue.all():
         yield renderer.record(rec)
@@ -129,11 +131,37 @@ def generated_pages(catalogue: Catalogue, history: History | None = None,
             on_record(rec)
     for collection, facets in FACETS.items():
         for listing in listing_pages(catalogue, collection):
-            yield renderer.listing(listing)
+            if include_nav or not _in_nav(listing):
+                yield renderer.listing(listing)
         for facet in facets:
             for value, _count in facet_counts(catalogue, collection, facet):
                 for listing in listing_pages(catalogue, collection, facet, value):
                     yield renderer.listing(listing)
+
+
+def _in_nav(listing: ListingPage) -> bool:
+    return listing.url == f"{listing.collection}/"
+
+
+def nav_pages(catalogue: Catalogue, history: History | None = None) -> list[GeneratedPage]:
+    """The first page of each collection's listing: the site's nav links them."""
+    renderer = Renderer(catalogue, history)
+    return [renderer.listing(listing) for collection in FACETS
+            for listing in listing_pages(catalogue, collection) if _in_nav(listing)]
+
+
+def page_count(catalogue: Catalogue, include_nav: bool = True) -> int:
+    """How many pages generated_pages yields (for progress), without rendering them."""
+    def pages(n: int) -> int:
+        return max(1, -(-n // PAGE_SIZE))
+
+    count = 0
+    for collection, facets in FACETS.items():
+        records = catalogue.records[collection]
+        count += len(records) + len(SORTS[collection]) * pages(len(records)) - (0 if include_nav else 1)
+        for facet in facets:
+            count += sum(len(SORTS[collection]) * pages(n) for _v, n in facet_counts(catalogue, collection, facet))
+    return count
 
 
 def render_home(catalogue: Catalogue, history: History | None = None) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import posixpath
 
 import markdown as _markdown
 import nh3
@@ -32,13 +31,23 @@ def cn_date(value: dt.date | None) -> str:
 
 
 def relative_url(from_url: str, to_url: str) -> str:
-    """Link from one directory-style page URL to another, relative so the site works under any prefix and from disk."""
-    start = posixpath.dirname(from_url.rstrip("/") + "/index.html") if from_url else "."
-    target = posixpath.join(to_url, "index.html") if to_url.endswith("/") or to_url == "" else to_url
-    rel = posixpath.relpath(target or "index.html", start or ".")
-    if rel.endswith("index.html"):
-        rel = rel[: -len("index.html")] or "./"
-    return rel
+    """Link from one directory-style page URL to another, relative so the site works under any prefix and from disk.
+
+    Plain string work: it runs for every link of tens of thousands of pages.
+    """
+    here = [s for s in from_url.split("/") if s]
+    is_dir = to_url.endswith("/") or to_url == ""
+    parts = [s for s in to_url.split("/") if s]
+    there = parts if is_dir else parts[:-1]
+    common = 0
+    for a, b in zip(here, there):
+        if a != b:
+            break
+        common += 1
+    rel = "../" * (len(here) - common) + "".join(s + "/" for s in there[common:])
+    if not is_dir:
+        rel += parts[-1]
+    return rel or "./"
 
 
 def markdown_to_html(text: str | None, *, shift_headings: int = 1) -> str:
@@ -48,9 +57,9 @@ def markdown_to_html(text: str | None, *, shift_headings: int = 1) -> str:
     return _markdown_to_html(text, shift_headings)
 
 
-# A record's body is converted for its page and again, right after, for its
-# search document; a small cache makes that one conversion.
-@functools.lru_cache(maxsize=64)
+# A record's body is converted for its search document and again for its page;
+# the cache makes that one conversion. A build clears it when its pages are written.
+@functools.lru_cache(maxsize=None)
 def _markdown_to_html(text: str, shift_headings: int) -> str:
     html = _markdown.markdown(text, extensions=["tables", "sane_lists"], output_format="html")
     if shift_headings:
@@ -64,3 +73,7 @@ def _markdown_to_html(text: str, shift_headings: int) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
     )
+
+
+def clear_markdown_cache() -> None:
+    _markdown_to_html.cache_clear()

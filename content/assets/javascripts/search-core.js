@@ -25,11 +25,24 @@
       var backend = window.PORTAL_SEARCH_BACKEND;
       loading = (backend ? Promise.resolve(backend) : import(root + "pagefind/pagefind.js")).then(function (pagefind) {
         return pagefind.options(Object.assign({ baseUrl: root }, config.options))
+          .then(function () { return backend ? [] : shards(root); })
+          .then(function (extra) {
+            // A large catalogue is indexed in shards (portal/search_index.py): merge the others in.
+            return Promise.all(extra.map(function (dir) {
+              return pagefind.mergeIndex(root + "pagefind/" + dir, { baseUrl: root });
+            }));
+          })
           .then(function () { return pagefind.init(); })
           .then(function () { return pagefind; });
       });
     }
     return loading;
+  }
+
+  function shards(root) {
+    return fetch(root + "pagefind/portal-shards.json")
+      .then(function (response) { return response.ok ? response.json() : []; })
+      .catch(function () { return []; });
   }
 
   // The words of a query: split on spaces and punctuation, full-width forms folded.
