@@ -183,8 +183,9 @@ def load_records(data_dir: Path) -> tuple[list[RawRecord], list[Problem]]:
             problems.append(Problem(display_path(directory), 1, "collection", f"缺少目录 {coll.name}/", code="missing-directory"))
             continue
         seen_ids: dict[str, str] = {}
+        shown_dir = display_path(directory)  # once: resolving every file's path is slow at scale
         for file in sorted(directory.iterdir()):
-            shown = display_path(file)
+            shown = f"{shown_dir}/{file.name}"
             if file.name.startswith("."):
                 continue
             if file.is_dir():

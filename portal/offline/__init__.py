@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,11 +44,6 @@ class OfflineFiles:
     version: str
     shell: list[str]
     shell_bytes: int
-
-
-def _url(path: Path, site: Path) -> str:
-    rel = path.relative_to(site).as_posix()
-    return rel[: -len("index.html")] if rel.endswith("index.html") else rel
 
 
 def _size(site: Path, url: str) -> int:
@@ -92,9 +88,19 @@ def write_manifest(site: Path, icons: list[dict]) -> None:
     (site / "manifest.webmanifest").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
-def _collections(catalogue: Catalogue, site: Path) -> list[dict]:
+def _site_files(site: Path) -> list[str]:
+    """Every file of the site as a sorted site-relative path (os.walk: far faster than rglob at scale)."""
+    found = []
+    for folder, _dirs, names in os.walk(site):
+        rel = os.path.relpath(folder, site).replace(os.sep, "/")
+        prefix = "" if rel == "." else rel + "/"
+        found += [prefix + name for name in names]
+    return sorted(found)
+
+
+def _collections(catalogue: Catalogue, site: Path, files: list[str]) -> list[dict]:
     """What 离线保存 offers: each collection, and each region's notices."""
-    pages = sorted(_url(p, site) for p in site.rglob("index.html"))
+    pages = sorted(f[: -len("index.html")] for f in files if f == "index.html" or f.endswith("/index.html"))
     groups = [
         ("technologies", "全部入库技术", [u for u in pages if u.startswith("technologies/")]),
         ("mentors", "全部传承人", [u for u in pages if u.startswith("mentors/")]),
@@ -110,13 +116,12 @@ def _collections(catalogue: Catalogue, site: Path) -> list[dict]:
              "bytes": sum(_size(site, u) for u in urls)} for key, label, urls in groups]
 
 
-def _version(site: Path) -> str:
+def _version(site: Path, files: list[str]) -> str:
     digest = hashlib.sha256()
-    for path in sorted(p for p in site.rglob("*") if p.is_file()):
-        rel = path.relative_to(site).as_posix()
+    for rel in files:
         if rel in ("sw.js", BUILD_SCRIPT):
             continue
-        digest.update(rel.encode() + b"\0" + path.read_bytes() + b"\0")
+        digest.update(rel.encode() + b"\0" + (site / rel).read_bytes() + b"\0")
     return digest.hexdigest()[:16]
 
 
@@ -135,16 +140,16 @@ self.addEventListener("activate", (event) => event.waitUntil((async () => {
 def write_offline_files(site: Path, catalogue: Catalogue, *, preview: bool = False) -> OfflineFiles:
     site = Path(site)
     write_manifest(site, write_icons(site))
-    files = sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file())
+    files = _site_files(site)
     search = [f for f in files if f.startswith("pagefind/") and not _as_main_bundle(f).startswith(_PAGEFIND_UNUSED)]
     offline = {
         "search": {"urls": search, "bytes": sum(_size(site, f) for f in search)},
-        "collections": _collections(catalogue, site),
+        "collections": _collections(catalogue, site, files),
     }
     (site / "offline").mkdir(exist_ok=True)
     (site / "offline" / "collections.json").write_text(
         json.dumps(offline, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-    version = _version(site)
+    version = _version(site, sorted(set(files) | {"offline/collections.json"}))
     (site / BUILD_SCRIPT).write_text(f'window.PORTAL_BUILD = "{version}";\n', encoding="utf-8")
     shell = list(_SHELL_PAGES) + [f for f in files if f.startswith(_SHELL_ASSETS) and not f.endswith(".map")] + \
         [f for f in search if _as_main_bundle(f).startswith(_PAGEFIND_RUNTIME)]

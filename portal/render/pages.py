@@ -52,6 +52,8 @@ class Renderer:
         from ..outputs.feeds import feeds_by_listing
 
         self._feeds = {url: (title, path) for url, (path, title) in feeds_by_listing(catalogue).items()}
+        self._items: dict[tuple, str] = {}
+        self._facet_navs: dict[tuple, Markup] = {}
 
     def render(self, template: str, page_url: str, **context) -> str:
         def url(target) -> str:
@@ -75,7 +77,6 @@ class Renderer:
 
     def listing(self, listing: ListingPage) -> GeneratedPage:
         collection = listing.collection
-        facets = self._facets[collection]
         charts = ""
         if collection == "policies" and listing.facet is None and listing.page == 1:
             charts = self._policy_charts(listing.url)
@@ -85,12 +86,32 @@ class Renderer:
                 offline_key = collection
             elif collection == "policies" and listing.facet is FACETS["policies"][0]:
                 offline_key = f"policies-{listing.value}"
+        depth = listing.url.count("/")
+        items = {group: Markup("".join(self._item(r, depth) for r in records)) for group, records in listing.groups}
         html = self.render("listing.html", listing.url, listing=listing, collection=collection, offline_key=offline_key,
-                           label=LABELS[collection], facets=facets, sorts=SORTS[collection],
-                           listing_url=f"{collection}/", charts=Markup(charts))
+                           label=LABELS[collection], sorts=SORTS[collection], listing_url=f"{collection}/",
+                           charts=Markup(charts), items=items, page_numbers=_page_numbers(listing.page, listing.pages),
+                           facets_nav=self._facets_nav(listing, depth))
         src = listing.url.rstrip("/") + ("/index.md" if listing.url == f"{collection}/" else ".md")
         feed = self._feeds.get(listing_url(collection, listing.facet, listing.value))
         return GeneratedPage(src, listing.url, listing.title, html, feeds=[feed] if feed else [])
+
+    # A record appears on some ten listing pages and a facet list on hundreds;
+    # both are rendered once per page depth (their links only depend on it).
+    def _item(self, rec: Record, depth: int) -> str:
+        key = (rec.collection, rec.id, depth)
+        if key not in self._items:
+            self._items[key] = self.render("listing_item.html", "x/" * depth, r=rec, collection=rec.collection)
+        return self._items[key]
+
+    def _facets_nav(self, listing: ListingPage, depth: int) -> Markup:
+        collection = listing.collection
+        key = (collection, listing.facet and listing.facet.key, listing.value, depth)
+        if key not in self._facet_navs:
+            self._facet_navs[key] = Markup(self.render(
+                "listing_facets.html", "x/" * depth, listing=listing, collection=collection, label=LABELS[collection],
+                facets=self._facets[collection], listing_url=f"{collection}/"))
+        return self._facet_navs[key]
 
     def _policy_charts(self, page_url: str) -> str:
         region_facet, region_counts = self._facets["policies"][0]
@@ -137,6 +158,20 @@ def generated_pages(catalogue: Catalogue, history: History | None = None,
             for value, _count in facet_counts(catalogue, collection, facet):
                 for listing in listing_pages(catalogue, collection, facet, value):
                     yield renderer.listing(listing)
+
+
+def _page_numbers(page: int, pages: int) -> list[int | None]:
+    """Page links of a listing: first, last and two either side of the current one; None is a gap (…)."""
+    shown = [n for n in range(max(1, page - 3), min(pages, page + 3) + 1)]
+    numbers: list[int | None] = [1] if shown[0] > 1 else []
+    for n in shown:
+        if abs(n - page) <= 2 or n in (1, pages):
+            numbers.append(n)
+        elif abs(n - page) == 3:
+            numbers.append(None)
+    if shown[-1] < pages:
+        numbers.append(pages)
+    return numbers
 
 
 def _in_nav(listing: ListingPage) -> bool:
