@@ -49,7 +49,8 @@ def on_config(config):
         today = opts.get("today")
         today = dt.date.fromisoformat(str(today)) if today else china_today()
         try:
-            catalogue = build_catalogue(root / opts.get("data", "data"), today)
+            catalogue = build_catalogue(root / opts.get("data", "data"), today,
+                                        cache=preview.parse_cache() if _state["preview"] else None)
         except CatalogueError as exc:
             if not _state["preview"]:
                 raise PluginError("记录校验失败：\n" + str(exc)) from None
@@ -121,7 +122,8 @@ def on_page_content(html, page, config, files):
 def _page_content(html, page):
     generated = _state["pages"].get(page.file.src_uri)
     if generated is not None:
-        return generated.html
+        # Marked, so the preview can replace just this part after an edit (preview.update).
+        return preview.CONTENT_START + generated.html + preview.CONTENT_END
     if _state["catalogue"] is None:
         return BLOCK.sub("", html.replace(HOME_PLACEHOLDER, ""))
     if HOME_PLACEHOLDER in html:
@@ -172,6 +174,8 @@ def on_post_build(config):
     with progress.phase("写入页面", total=page_count(catalogue, include_nav=False), unit="页") as phase:
         writer.write(site, generated_pages(catalogue, _state["history"], include_nav=False), progress=phase.advance)
     clear_markdown_cache()
+    if _state["preview"]:
+        preview.remember_site(site, writer, errors=bool(_state["errors"]))
     for path, content in extra_files(catalogue, site_url=site_url(config)).items():
         target = site / path
         target.parent.mkdir(parents=True, exist_ok=True)

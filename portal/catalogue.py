@@ -215,16 +215,22 @@ def _link(records: dict[str, dict[str, Record]]) -> None:
                     items.sort(key=lambda r: r.id)
 
 
-def build_catalogue(data_dir: Path, today: dt.date | None = None) -> Catalogue:
-    """load → validate → link. Raises CatalogueError with every problem found."""
+def build_catalogue(data_dir: Path, today: dt.date | None = None, cache: dict | None = None) -> Catalogue:
+    """load → validate → link. Raises CatalogueError with every problem found.
+
+    cache: an empty dict kept between calls (the preview keeps one): unchanged
+    files are neither parsed nor checked again (see load_records, validate).
+    """
     data_dir = Path(data_dir)
     today = today or china_today()
     try:
         vocab = Vocab.load(data_dir / "vocab.yaml")
     except VocabError as exc:
         raise CatalogueError([exc.problem]) from None
-    raw, problems = load_records(data_dir)
-    cleaned, found = validate(raw, vocab)
+    if cache is not None and cache.get("vocab") != vocab:
+        cache.update(vocab=vocab, parsed={}, checked={})  # another vocabulary: check everything again
+    raw, problems = load_records(data_dir, cache and cache["parsed"])
+    cleaned, found = validate(raw, vocab, cache and cache["checked"])
     problems = sorted(problems + found, key=lambda p: (p.path, p.line, p.field))
     if problems:
         raise CatalogueError(problems)

@@ -72,19 +72,11 @@ def cmd_build(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from mkdocs.commands.serve import serve
+    from .serve import serve
 
-    from .site import load_mkdocs_config
-
-    # MkDocs re-reads the config on every rebuild, so the options travel as an
-    # `extra` override and the hook rebuilds the catalogue each time.
-    from .preview import ENV
-
-    config = load_mkdocs_config(Path(args.config), data_dir=Path(args.data), today=args.today)
-    # Broken records show their errors in the browser instead of stopping the server.
-    os.environ[ENV] = "1"
-    serve(str(Path(args.config)), dev_addr=args.dev_addr, extra=dict(config.extra),
-          watch=[str(Path(args.data).resolve())])
+    # Broken records show their errors in the browser instead of stopping the server;
+    # an edited record rewrites only the pages it touches.
+    serve(Path(args.config), Path(args.data), args.today, args.dev_addr)
     return 0
 
 

@@ -34,3 +34,116 @@ def error_banner(problems: list[Problem]) -> str:
             f"<h2>记录有 {len(problems)} 个错误，预览显示的是上一次正确的内容</h2>"
             "<p>改正下列错误并保存文件，页面会自动刷新：</p>"
             f"<ul>{items}</ul></div>")
+
+
+# --- Incremental preview -------------------------------------------------
+#
+# At national scale a full build takes minutes, so `portal serve` rewrites only
+# the pages an edit touches: the record's page, the pages of records it links
+# to or from (before and after the edit) and the listing pages that hold it.
+# Anything else (a new or deleted record, an error, the vocabulary, content,
+# templates or code) takes the full build. The search index, feeds and data
+# files are refreshed by the next full build.
+
+_site: dict = {}
+_parse_cache: dict = {}
+
+
+def parse_cache() -> dict:
+    """The catalogue cache kept between rebuilds (see catalogue.build_catalogue)."""
+    return _parse_cache
+
+
+def remember_site(site_dir, writer, errors: bool) -> None:
+    """The last full build: where it is and how its pages are wrapped (render.shell.ShellWriter)."""
+    _site.update(site_dir=site_dir, writer=writer, errors=errors)
+
+
+def _listing_urls_holding(catalogue, rec) -> dict:
+    """{url: ListingPage} of every listing page of the record's collection that lists it."""
+    from .render.listings import FACETS, listing_pages
+
+    found = {}
+    selections = [(None, None)] + [(f, v) for f in FACETS[rec.collection] for v in f.values(rec)]
+    for facet, value in selections:
+        for listing in listing_pages(catalogue, rec.collection, facet, value, holding=rec):
+            found[listing.url] = listing
+    return found
+
+
+def _linked(rec) -> list:
+    """Records a record's page shows (and that show it): every resolved link and citation."""
+    out = []
+    for items in rec.links.values():
+        for item in items if isinstance(items, list) else []:
+            target = getattr(item, "record", item)  # a Citation points at a policy, if known
+            if target is not None and hasattr(target, "collection"):
+                out.append(target)
+    return out
+
+
+def affected_pages(old, new, changed: list[tuple[str, str]], history=None) -> list:
+    """The generated pages to rewrite after records `changed` were edited (same ids before and after)."""
+    from .render.listings import FACETS, listing_pages
+    from .render.pages import Renderer
+
+    renderer = Renderer(new, history)
+    records, listings = {}, {}
+    for collection, rid in changed:
+        before, after = old.records[collection][rid], new.records[collection][rid]
+        records[(collection, rid)] = after
+        for target in _linked(before) + _linked(after):
+            records[(target.collection, target.id)] = new.records[target.collection][target.id]
+        listings.update(_listing_urls_holding(new, after))
+        left = set(_listing_urls_holding(old, before)) - set(listings)
+        if left:
+            # Pages the record left: re-render them from the new catalogue.
+            selections = [(None, None)] + [(f, v) for f in FACETS[collection] for v in f.values(before)]
+            for facet, value in selections:
+                for listing in listing_pages(new, collection, facet, value):
+                    if listing.url in left:
+                        listings[listing.url] = listing
+    return [renderer.record(rec) for rec in records.values()] + \
+        [renderer.listing(listing) for _url, listing in sorted(listings.items())]
+
+
+CONTENT_START, CONTENT_END = "<!-- portal:content -->", "<!-- /portal:content -->"
+
+
+def _patch(path, html: str) -> None:
+    """Replace the generated part of a page MkDocs rendered (the collection pages in the nav)."""
+    text = path.read_text(encoding="utf-8")
+    start, end = text.index(CONTENT_START) + len(CONTENT_START), text.index(CONTENT_END)
+    path.write_text(text[:start] + html + text[end:], encoding="utf-8")
+
+
+def update(data_dir, today, history=None) -> bool:
+    """Try the incremental path after a change; True when the site is up to date.
+
+    False means a full build is needed (and nothing was written).
+    """
+    from pathlib import Path
+
+    from .catalogue import CatalogueError, build_catalogue
+
+    old = _last.get("catalogue")
+    if old is None or not _site or _site.get("errors"):
+        return False
+    try:
+        new = build_catalogue(data_dir, today, cache=_parse_cache)
+    except CatalogueError:
+        return False  # the full build puts the errors on every page
+    if any(set(old.records[c]) != set(new.records[c]) for c in new.records):
+        return False
+    changed = [(c, rid) for c, records in new.records.items() for rid, rec in records.items()
+               if rec.data != old.records[c][rid].data]
+    history = history or _last.get("history")
+    site = Path(_site["site_dir"])
+    pages = affected_pages(old, new, changed, history)
+    nav = {p.url for p in pages if p.url == f"{p.url.split('/')[0]}/"}
+    _site["writer"].write(site, [p for p in pages if p.url not in nav])
+    for page in pages:
+        if page.url in nav:
+            _patch(site / page.url / "index.html", page.html)
+    remember(new, history)
+    return True

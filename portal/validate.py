@@ -266,18 +266,32 @@ def _references(records: list[RawRecord], cleaned: dict, problems: list[Problem]
                                             "形成循环引用：" + " → ".join(cycle + [cycle[0]]), "cycle"))
 
 
-def validate(records: list[RawRecord], vocab: Vocab) -> tuple[dict, list[Problem]]:
-    """Check records; returns {(collection, id): typed data} and the problems."""
+def validate(records: list[RawRecord], vocab: Vocab, cache: dict | None = None) -> tuple[dict, list[Problem]]:
+    """Check records; returns {(collection, id): typed data} and the problems.
+
+    cache (the preview keeps one per vocabulary): the checks of one record
+    alone are kept for the same RawRecord object, which the loader's parse
+    cache hands back while its file is unchanged. References between records
+    are always checked.
+    """
     problems: list[Problem] = []
     cleaned: dict = {}
     for rec in records:
-        check = _Checker(rec, vocab, problems)
-        coll = COLLECTION_BY_NAME[rec.collection]
-        clean = check.fields(coll.fields, rec.data, (), "")
-        _domain_rules(rec, clean, vocab, check)
-        if rec.collection in ("technologies", "mentors"):
-            # Policy bodies keep office telephone numbers as published.
-            _privacy(rec, check)
+        hit = cache.get(id(rec)) if cache is not None else None
+        if hit is not None and hit[0] is rec:
+            clean, found = hit[1], hit[2]
+        else:
+            found = []
+            check = _Checker(rec, vocab, found)
+            coll = COLLECTION_BY_NAME[rec.collection]
+            clean = check.fields(coll.fields, rec.data, (), "")
+            _domain_rules(rec, clean, vocab, check)
+            if rec.collection in ("technologies", "mentors"):
+                # Policy bodies keep office telephone numbers as published.
+                _privacy(rec, check)
+            if cache is not None:
+                cache[id(rec)] = (rec, clean, found)
+        problems += found
         cleaned[(rec.collection, rec.id)] = clean
     _references(records, cleaned, problems)
     problems.sort(key=lambda p: (p.path, p.line, p.field))

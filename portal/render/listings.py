@@ -164,8 +164,9 @@ class ListingPage:
 
 
 def listing_pages(catalogue: Catalogue, collection: str, facet: Facet | None = None,
-                  value: str | None = None) -> list[ListingPage]:
-    """Every page of one listing (all sorts, all page numbers)."""
+                  value: str | None = None, holding: Record | None = None) -> list[ListingPage]:
+    """Every page of one listing (all sorts, all page numbers); with `holding`,
+    only the pages that list that record."""
     records = list(catalogue.records[collection].values())
     if facet is not None:
         records = [r for r in records if value in facet.values(r)]
@@ -173,7 +174,11 @@ def listing_pages(catalogue: Catalogue, collection: str, facet: Facet | None = N
     for sort in SORTS[collection]:
         ordered = sorted(records, key=sort.order, reverse=sort.reverse)
         count = max(1, -(-len(ordered) // PAGE_SIZE))
-        for n in range(1, count + 1):
+        numbers = range(1, count + 1)
+        if holding is not None:
+            at = next((i for i, r in enumerate(ordered) if r is holding), None)
+            numbers = [] if at is None else [at // PAGE_SIZE + 1]
+        for n in numbers:
             chunk = ordered[(n - 1) * PAGE_SIZE: n * PAGE_SIZE]
             groups: dict[str, list[Record]] = {}
             for rec in chunk:
