@@ -73,6 +73,12 @@ def serve(config_file: Path, data_dir: Path, today: dt.date | None, dev_addr: st
         log.info("站点已完整重建，用时 %.1f 秒", time.monotonic() - started)
 
     server = LiveReloadServer(builder=builder, host=host, port=port, root=str(site_dir), mount_path="/")
+    # MkDocs polls for changes every half second, stat-ing every file: with tens
+    # of thousands of records that is both slow to notice and a steady load.
+    # The system's own notifications (inotify) report a save at once.
+    from watchdog.observers import Observer
+
+    server.observer = Observer()
 
     def error_page(code):
         page = site_dir / f"{code}.html"

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -44,15 +45,17 @@ def server(tmp_path):
     data = write_data(tmp_path / "data")
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "PORTAL_PREVIEW"}
+    log = open(tmp_path / "serve.log", "w", encoding="utf-8")
     process = subprocess.Popen(
         [sys.executable, "-m", "portal", "serve", "--data", str(data), "--today", "2024-03-28",
          "--dev-addr", f"127.0.0.1:{port}"], cwd=ROOT, env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        stdout=log, stderr=subprocess.STDOUT)
     try:
         yield data, f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
         process.wait(timeout=20)
+        log.close()
 
 
 def test_edits_show_and_errors_are_shown_in_the_page(server):
@@ -74,3 +77,22 @@ def test_edits_show_and_errors_are_shown_in_the_page(server):
     record.write_text(text, encoding="utf-8")
     fixed = wait_for(page, "用艾绒燃烧的温热刺激穴位")
     assert "portal-build-error" not in fixed
+
+
+def test_an_edit_updates_the_pages_that_show_the_record(server):
+    """The preview rewrites only what an edit touches: the record, the pages
+    linking it and the listings holding it, including the one in the nav."""
+    data, base = server
+    wait_for(base + "/technologies/ai-jiu/", "艾灸")
+    record = data / "technologies" / "ai-jiu.yaml"
+    record.write_text(record.read_text(encoding="utf-8").replace("name: 艾灸", "name: 艾灸预览改名"), encoding="utf-8")
+    wait_for(base + "/technologies/ai-jiu/", "艾灸预览改名")
+    # The policy that the technology cites lists it by name.
+    wait_for(base + "/policies/2024-zhong-yi-yao/", "艾灸预览改名", timeout=10)
+    # The collection page in the nav (built by MkDocs) and a facet listing.
+    listing = wait_for(base + "/technologies/", "艾灸预览改名", timeout=10)
+    assert listing.count("md-tabs__item--active") == 1, "the nav page keeps its theme around the new content"
+    wait_for(base + "/technologies/by/category/" + urllib.parse.quote("治疗") + "/", "艾灸预览改名", timeout=10)
+    # …without a full rebuild.
+    log = (data.parent / "serve.log").read_text(encoding="utf-8")
+    assert "记录已更新（增量）" in log and log.count("站点已完整重建") == 1, log
