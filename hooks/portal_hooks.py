@@ -24,7 +24,7 @@ from portal.render import generated_pages, render_home
 from portal.render.pages import nav_pages, page_count, render_block
 from portal.render.shell import ShellWriter, shell_url
 from portal.render.text import clear_markdown_cache
-from portal.search_docs import content_document, record_document
+from portal.search_docs import content_document, record_documents
 from portal.search_index import SearchIndexError, SearchIndexJob
 
 PLACEHOLDER = "<!-- portal:page -->"
@@ -152,11 +152,7 @@ def on_post_build(config):
     site = Path(config.site_dir)
     records = list(catalogue.all())
     with progress.phase("生成检索文档", total=len(records), unit="条") as phase:
-        documents = []
-        for rec in records:
-            documents.append(record_document(rec))
-            documents[-1].html  # noqa: B018 - made here, not in the indexing thread
-            phase.advance()
+        documents = record_documents(records, on_done=phase.advance)
     documents += _state["search"]
     # `portal build --bundle` makes its offline search from the same documents.
     config.extra["portal"] = {**opts, "search_documents": documents}

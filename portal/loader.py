@@ -172,6 +172,15 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
+def _read_and_parse(job: tuple) -> tuple[RawRecord | None, list[Problem]]:
+    path, shown, collection, record_id, _signature = job
+    try:
+        text = Path(path).read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return None, [Problem(shown, 1, "encoding", f"文件不是 UTF-8 编码（第 {exc.start} 字节）", code="not-utf8")]
+    return parse_record(text, shown, collection, record_id)
+
+
 def load_records(data_dir: Path, cache: dict | None = None) -> tuple[list[RawRecord], list[Problem]]:
     """Read every record file of every collection; never stops at the first error.
 
@@ -180,6 +189,8 @@ def load_records(data_dir: Path, cache: dict | None = None) -> tuple[list[RawRec
     """
     records: list[RawRecord] = []
     problems: list[Problem] = []
+    pending: list = []      # (record, problems) of each file, in file order
+    to_parse: list = []     # (slot in pending, job) of files not in the cache
     data_dir = Path(data_dir)
     for coll in COLLECTIONS:
         directory = data_dir / coll.name
@@ -221,17 +232,19 @@ def load_records(data_dir: Path, cache: dict | None = None) -> tuple[list[RawRec
             signature = (stat.st_mtime_ns, stat.st_size)
             cached = cache.get(shown) if cache is not None else None
             if cached is not None and cached[0] == signature:
-                record, found = cached[1], cached[2]
+                pending.append((cached[1], cached[2]))
             else:
-                try:
-                    text = file.read_bytes().decode("utf-8")
-                except UnicodeDecodeError as exc:
-                    problems.append(Problem(shown, 1, "encoding", f"文件不是 UTF-8 编码（第 {exc.start} 字节）", code="not-utf8"))
-                    continue
-                record, found = parse_record(text, shown, coll.name, record_id)
-                if cache is not None:
-                    cache[shown] = (signature, record, found)
-            problems += found
-            if record is not None:
-                records.append(record)
+                pending.append(None)
+                to_parse.append((len(pending) - 1, (str(file), shown, coll.name, record_id, signature)))
+    # Parsing is most of the time at scale: on every core (see workers.py).
+    from .workers import parallel_map
+
+    for (slot, job), result in zip(to_parse, parallel_map(_read_and_parse, [job for _slot, job in to_parse])):
+        pending[slot] = result
+        if cache is not None:
+            cache[job[1]] = (job[4], *result)
+    for record, found in pending:
+        problems += found
+        if record is not None:
+            records.append(record)
     return records, problems

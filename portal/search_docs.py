@@ -22,7 +22,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from .catalogue import Record
-from .render.text import cn_date, markdown_to_html
+from .render.text import cn_date, converted_markdown, markdown_to_html, remember_markdown
 
 # Han characters and the CJK/full-width punctuation around them.
 _CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x3000, 0x303F), (0xFF01, 0xFF0F),
@@ -198,3 +198,22 @@ def content_document(url: str, title: str, rendered_html: str) -> SearchDocument
     """A content page (关于本站, 技术推广流程, …) from its rendered HTML."""
     return _document(url, title, [], html_text(rendered_html),
                      filters={"栏目": ["说明"]}, meta={"栏目": "说明"})
+
+
+def _document_and_body(rec: Record) -> tuple[SearchDocument, str | None]:
+    doc = record_document(rec)
+    doc.html  # noqa: B018 - made in the worker
+    return doc, converted_markdown(rec.get("body"))
+
+
+def record_documents(records: list[Record], on_done=None) -> list[SearchDocument]:
+    """The documents of many records, on every core; the body conversions come
+    back too, so the pages written next reuse them (render.text)."""
+    from .workers import parallel_map
+
+    documents = []
+    for rec, (doc, body) in zip(records, parallel_map(_document_and_body, records, on_done=on_done)):
+        if body is not None:
+            remember_markdown(rec.data["body"], body)
+        documents.append(doc)
+    return documents

@@ -88,6 +88,9 @@ def serve(config_file: Path, data_dir: Path, today: dt.date | None, dev_addr: st
     try:
         config.site_url = serve_url
         builder(config)
+        from . import workers
+
+        workers.enabled = False  # from here on the server's threads run beside every build
         for path in [*others, data_dir]:
             if path.exists():
                 server.watch(str(path))

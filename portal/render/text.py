@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 
 import nh3
 from markdown_it import MarkdownIt
@@ -56,16 +55,31 @@ def relative_url(from_url: str, to_url: str) -> str:
 _MARKDOWN = MarkdownIt("commonmark", {"html": True}).enable("table")
 
 
+# A record's body is converted for its search document and again for its page;
+# the cache makes that one conversion (also when the documents were made in
+# worker processes: see remember_markdown). A build clears it when its pages are written.
+_converted: dict[tuple[str, int], str] = {}
+
+
 def markdown_to_html(text: str | None, *, shift_headings: int = 1) -> str:
     """Markdown → sanitised HTML; headings shifted down so the page's h1 stays the only h1."""
     if not text:
         return ""
-    return _markdown_to_html(text, shift_headings)
+    key = (text, shift_headings)
+    if key not in _converted:
+        _converted[key] = _markdown_to_html(text, shift_headings)
+    return _converted[key]
 
 
-# A record's body is converted for its search document and again for its page;
-# the cache makes that one conversion. A build clears it when its pages are written.
-@functools.lru_cache(maxsize=None)
+def converted_markdown(text: str | None) -> str | None:
+    """The conversion of text made in this process, if any (to hand back from a worker)."""
+    return _converted.get((text, 1)) if text else None
+
+
+def remember_markdown(text: str, html: str) -> None:
+    _converted[(text, 1)] = html
+
+
 def _markdown_to_html(text: str, shift_headings: int) -> str:
     html = _MARKDOWN.render(text)
     if shift_headings:
@@ -82,4 +96,4 @@ def _markdown_to_html(text: str, shift_headings: int) -> str:
 
 
 def clear_markdown_cache() -> None:
-    _markdown_to_html.cache_clear()
+    _converted.clear()
