@@ -12,6 +12,7 @@ import gzip
 import hashlib
 import json
 import logging
+import os
 import subprocess
 import tempfile
 from pathlib import Path
@@ -41,6 +42,11 @@ def pagefind_binary() -> str:
 # browser merges the shards (pagefind.mergeIndex).
 SHARD_SIZE = 12_500
 CONCURRENT = 2
+
+
+def configured_shard_size() -> int:
+    """SHARD_SIZE, or PORTAL_SEARCH_SHARD_SIZE (tests shard a small site with it)."""
+    return int(os.environ.get("PORTAL_SEARCH_SHARD_SIZE") or SHARD_SIZE)
 SHARDS_FILE = "portal-shards.json"
 
 
@@ -49,7 +55,7 @@ def shard_dirs(count: int) -> list[str]:
     return [""] + [f"shard-{n}/" for n in range(2, count + 1)]
 
 
-def build_search_index(documents: Iterable[SearchDocument], output: Path, shard_size: int = SHARD_SIZE) -> int:
+def build_search_index(documents: Iterable[SearchDocument], output: Path, shard_size: int | None = None) -> int:
     """Write the Pagefind bundle (runtime, index) for documents into output; returns the count."""
     return SearchIndexJob(documents, output, shard_size).wait()
 
@@ -57,13 +63,13 @@ def build_search_index(documents: Iterable[SearchDocument], output: Path, shard_
 class SearchIndexJob:
     """Pagefind runs in the background while the caller goes on (writing pages).
 
-    Documents are sorted by URL and cut into shards; shard 1 is the main bundle
+    Documents are sorted by URL and dealt into shards; shard 1 is the main bundle
     in `output`, further shards go to output/shard-N/, listed in SHARDS_FILE.
     The documents are written here, in the caller's thread; the background
     thread only waits for Pagefind, so it takes no Python time from the caller.
     """
 
-    def __init__(self, documents: Iterable[SearchDocument], output: Path, shard_size: int = SHARD_SIZE,
+    def __init__(self, documents: Iterable[SearchDocument], output: Path, shard_size: int | None = None,
                  on_shard=None):
         import threading
 
@@ -72,9 +78,11 @@ class SearchIndexJob:
             raise SearchIndexError("没有可检索的页面")
         self.count = len(documents)
         self.output = Path(output).resolve()
-        count = -(-len(documents) // shard_size)
-        size = -(-len(documents) // count)  # even shards: no small last one
-        shards = [documents[i:i + size] for i in range(0, len(documents), size)]
+        count = -(-len(documents) // (shard_size or configured_shard_size()))
+        # Dealt like cards, so each shard is a sample of the whole: Pagefind
+        # ranks with each index's own statistics, and the merged ranking is
+        # only fair when the shards look alike.
+        shards = [documents[i::count] for i in range(count)]
         self._sources = [_write_documents(shard) for shard in shards]
         self._sizes = [len(shard) for shard in shards]
         self._on_shard = on_shard
