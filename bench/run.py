@@ -5,18 +5,22 @@
 For each N: generate N records (bench/generate.py), then time, several times,
 (a) a full `portal build` and (b) the reference: the same records as Hugo
 content with minimal templates, built by Debian's `hugo` and indexed by the
-same Pagefind (extended). Prints wall time, peak RSS and pages per second as
-medians of the runs, and the ratio portal / reference.
+same Pagefind (extended). Prints wall time, peak RSS (of the largest process,
+and of all the build's processes together) and pages per second as medians of
+the runs, each run's time, and the ratio portal / reference.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 import yaml
@@ -59,15 +63,39 @@ def hugo_site(data: Path, out: Path) -> None:
                 f'---\ntitle: "{title}"\n---\n\n{fields}\n\n{record.get("body") or ""}', encoding="utf-8")
 
 
-def timed(command: list[str], cwd: Path | None = None) -> tuple[float, int]:
-    """(seconds, peak RSS in KB) of one command, measured by GNU time."""
+def _tree_rss_kb(root: int) -> int:
+    """Resident memory of a process and all its descendants, from /proc."""
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        try:
+            with open(f"/proc/{pid}/status") as status:
+                total += next((int(line.split()[1]) for line in status if line.startswith("VmRSS:")), 0)
+            for task in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{task}/children") as children:
+                    stack += [int(c) for c in children.read().split()]
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+    return total
+
+
+def timed(command: list[str], cwd: Path | None = None) -> tuple[float, int, int]:
+    """(seconds, peak RSS of the largest process in KB, peak RSS of all its processes together in KB)
+    of one command: GNU time for the first two, /proc sampled every 0.2 s for the last."""
     with tempfile.NamedTemporaryFile("r") as report:
-        result = subprocess.run([TIME, "-f", "%e %M", "-o", report.name, *command], cwd=cwd,
-                                capture_output=True, text=True)
-        if result.returncode != 0:
-            raise SystemExit(f"failed: {' '.join(command)}\n{result.stderr[-2000:]}")
+        process = subprocess.Popen([TIME, "-f", "%e %M", "-o", report.name, *command], cwd=cwd,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        peak, errors = 0, []
+        reader = threading.Thread(target=lambda: errors.append(process.stderr.read()), daemon=True)
+        reader.start()
+        while process.poll() is None:
+            peak = max(peak, _tree_rss_kb(process.pid))
+            time.sleep(0.2)
+        reader.join()
+        if process.returncode != 0:
+            raise SystemExit(f"failed: {' '.join(command)}\n{''.join(errors)[-2000:]}")
         seconds, rss = report.read().split()[-2:]
-    return float(seconds), int(rss)
+    return float(seconds), int(rss), max(peak, int(rss))
 
 
 def measure(n: int, runs: int, work: Path, hugo: bool) -> dict:
@@ -77,12 +105,14 @@ def measure(n: int, runs: int, work: Path, hugo: bool) -> dict:
     portal_runs = []
     for _ in range(runs):
         shutil.rmtree(site, ignore_errors=True)
-        portal_runs.append(timed([sys.executable, "-m", "portal", "build", "--data", str(data),
+        portal_runs.append(timed([sys.executable, "-m", "portal", "build", "--quiet", "--data", str(data),
                                   "--today", "2024-03-28", "--site-dir", str(site)], cwd=ROOT))
     pages = sum(1 for _ in site.rglob("*.html"))
     row = {"n": n, "records": counts, "pages": pages,
-           "portal_s": statistics.median(t for t, _ in portal_runs),
-           "portal_rss_mb": statistics.median(r for _, r in portal_runs) / 1024}
+           "portal_s": statistics.median(t for t, _, _ in portal_runs),
+           "portal_rss_mb": statistics.median(r for _, r, _ in portal_runs) / 1024,
+           "portal_total_mb": statistics.median(a for _, _, a in portal_runs) / 1024,
+           "portal_runs_s": [t for t, _, _ in portal_runs]}
     row["portal_pages_per_s"] = pages / row["portal_s"]
     if hugo and shutil.which("hugo"):
         source, public = work / f"hugo-{n}", work / f"hugo-{n}-public"
@@ -91,11 +121,12 @@ def measure(n: int, runs: int, work: Path, hugo: bool) -> dict:
         reference = []
         for _ in range(runs):
             shutil.rmtree(public, ignore_errors=True)
-            build_s, build_rss = timed(["hugo", "--quiet", "-s", str(source), "-d", str(public)])
-            index_s, index_rss = timed([pagefind_binary(), "--site", str(public), "--quiet"])
+            build_s, build_rss, _ = timed(["hugo", "--quiet", "-s", str(source), "-d", str(public)])
+            index_s, index_rss, _ = timed([pagefind_binary(), "--site", str(public), "--quiet"])
             reference.append((build_s + index_s, max(build_rss, index_rss)))
         row["reference_s"] = statistics.median(t for t, _ in reference)
         row["reference_rss_mb"] = statistics.median(r for _, r in reference) / 1024
+        row["reference_runs_s"] = [t for t, _ in reference]
         row["ratio"] = row["portal_s"] / row["reference_s"]
     return row
 
@@ -108,12 +139,16 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=None, help="工作目录（默认临时目录）")
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="portal-bench-"))
-    print(f"{'N':>7} {'pages':>7} {'portal s':>9} {'RSS MB':>7} {'pages/s':>8} {'ref s':>7} {'ref MB':>7} {'ratio':>6}")
+    print(f"{'N':>7} {'pages':>7} {'portal s':>9} {'RSS MB':>7} {'all MB':>7} {'pages/s':>8} {'ref s':>7} "
+          f"{'ref MB':>7} {'ratio':>6}  runs (portal | reference)")
     for n in args.sizes:
         row = measure(n, args.runs, work, not args.no_hugo)
+        runs = " ".join(f"{t:.1f}" for t in row["portal_runs_s"]) + " | " + \
+            " ".join(f"{t:.1f}" for t in row.get("reference_runs_s", []))
         print(f"{n:>7} {row['pages']:>7} {row['portal_s']:>9.1f} {row['portal_rss_mb']:>7.0f} "
-              f"{row['portal_pages_per_s']:>8.0f} {row.get('reference_s', float('nan')):>7.1f} "
-              f"{row.get('reference_rss_mb', float('nan')):>7.0f} {row.get('ratio', float('nan')):>6.2f}", flush=True)
+              f"{row['portal_total_mb']:>7.0f} {row['portal_pages_per_s']:>8.0f} "
+              f"{row.get('reference_s', float('nan')):>7.1f} {row.get('reference_rss_mb', float('nan')):>7.0f} "
+              f"{row.get('ratio', float('nan')):>6.2f}  {runs}", flush=True)
 
 
 if __name__ == "__main__":
