@@ -35,6 +35,9 @@ def _environment() -> jinja2.Environment:
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        # A build renders some 100,000 templates: checking each template file's
+        # date on every use costs seconds. A changed template means a new build.
+        auto_reload=False,
     )
     env.filters["cn_date"] = cn_date
     env.filters["markdown"] = lambda text: Markup(markdown_to_html(text))
