@@ -33,7 +33,8 @@ def _sentences() -> list[str]:
             sentence = sentence.strip().lstrip("#").strip()
             if 12 <= len(sentence) <= 160 and "\n" not in sentence:
                 found.append(sentence)
-    return found or ["推进卫生健康技术在基层的推广应用。"]
+    # Distinct: a record may not list the same item twice.
+    return list(dict.fromkeys(found)) or ["推进卫生健康技术在基层的推广应用。"]
 
 
 SUBJECTS = ["基层医疗卫生服务能力", "县域医共体建设", "中医药适宜技术推广", "妇幼健康服务", "慢性病健康管理",

@@ -2,12 +2,13 @@
 
     python bench/run.py 1000 20000 100000 --runs 3
 
-For each N: generate N records (bench/generate.py), then time, several times,
-(a) a full `portal build` and (b) the reference: the same records as Hugo
-content with minimal templates, built by Debian's `hugo` and indexed by the
-same Pagefind (extended). Prints wall time, peak RSS (of the largest process,
-and of all the build's processes together) and pages per second as medians of
-the runs, each run's time, and the ratio portal / reference.
+For each N: generate N records (bench/generate.py), then time, several times
+and in turn, (a) a full `portal build` and (b) the reference: the same records
+as Hugo content with minimal templates, built by Debian's `hugo` and indexed by
+the same Pagefind (extended). Prints wall time, peak RSS (of the largest
+process, and of all the build's processes together with their scratch files in
+/dev/shm) and pages per second as medians of the runs, each run's time, and the
+ratio portal / reference.
 """
 
 from __future__ import annotations
@@ -79,17 +80,27 @@ def _tree_rss_kb(root: int) -> int:
     return total
 
 
+def _memory_files_kb() -> int:
+    """What the in-memory file system holds: the build's scratch files are memory too."""
+    try:
+        stat = os.statvfs("/dev/shm")
+    except OSError:
+        return 0
+    return (stat.f_blocks - stat.f_bfree) * stat.f_frsize // 1024
+
+
 def timed(command: list[str], cwd: Path | None = None) -> tuple[float, int, int]:
-    """(seconds, peak RSS of the largest process in KB, peak RSS of all its processes together in KB)
-    of one command: GNU time for the first two, /proc sampled every 0.2 s for the last."""
+    """(seconds, peak RSS of the largest process in KB, peak memory of all its processes together
+    with their files in /dev/shm, in KB) of one command: GNU time for the first two, /proc and
+    statvfs sampled every 0.2 s for the last."""
     with tempfile.NamedTemporaryFile("r") as report:
         process = subprocess.Popen([TIME, "-f", "%e %M", "-o", report.name, *command], cwd=cwd,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        peak, errors = 0, []
+        peak, errors, files_before = 0, [], _memory_files_kb()
         reader = threading.Thread(target=lambda: errors.append(process.stderr.read()), daemon=True)
         reader.start()
         while process.poll() is None:
-            peak = max(peak, _tree_rss_kb(process.pid))
+            peak = max(peak, _tree_rss_kb(process.pid) + max(0, _memory_files_kb() - files_before))
             time.sleep(0.2)
         reader.join()
         if process.returncode != 0:
@@ -102,11 +113,24 @@ def measure(n: int, runs: int, work: Path, hugo: bool) -> dict:
     data = work / f"data-{n}"
     counts = generate(n, data)
     site = work / f"site-{n}"
-    portal_runs = []
+    hugo = hugo and shutil.which("hugo") is not None
+    if hugo:
+        source, public = work / f"hugo-{n}", work / f"hugo-{n}-public"
+        shutil.rmtree(source, ignore_errors=True)
+        hugo_site(data, source)
+    # Portal and reference runs alternate, so that whatever drifts on the
+    # machine during the benchmark (page cache, free inodes after deleting the
+    # previous output) weighs on both alike.
+    portal_runs, reference = [], []
     for _ in range(runs):
         shutil.rmtree(site, ignore_errors=True)
         portal_runs.append(timed([sys.executable, "-m", "portal", "build", "--quiet", "--data", str(data),
                                   "--today", "2024-03-28", "--site-dir", str(site)], cwd=ROOT))
+        if hugo:
+            shutil.rmtree(public, ignore_errors=True)
+            build_s, build_rss, _ = timed(["hugo", "--quiet", "-s", str(source), "-d", str(public)])
+            index_s, index_rss, _ = timed([pagefind_binary(), "--site", str(public), "--quiet"])
+            reference.append((build_s + index_s, max(build_rss, index_rss)))
     pages = sum(1 for _ in site.rglob("*.html"))
     row = {"n": n, "records": counts, "pages": pages,
            "portal_s": statistics.median(t for t, _, _ in portal_runs),
@@ -114,16 +138,7 @@ def measure(n: int, runs: int, work: Path, hugo: bool) -> dict:
            "portal_total_mb": statistics.median(a for _, _, a in portal_runs) / 1024,
            "portal_runs_s": [t for t, _, _ in portal_runs]}
     row["portal_pages_per_s"] = pages / row["portal_s"]
-    if hugo and shutil.which("hugo"):
-        source, public = work / f"hugo-{n}", work / f"hugo-{n}-public"
-        shutil.rmtree(source, ignore_errors=True)
-        hugo_site(data, source)
-        reference = []
-        for _ in range(runs):
-            shutil.rmtree(public, ignore_errors=True)
-            build_s, build_rss, _ = timed(["hugo", "--quiet", "-s", str(source), "-d", str(public)])
-            index_s, index_rss, _ = timed([pagefind_binary(), "--site", str(public), "--quiet"])
-            reference.append((build_s + index_s, max(build_rss, index_rss)))
+    if reference:
         row["reference_s"] = statistics.median(t for t, _ in reference)
         row["reference_rss_mb"] = statistics.median(r for _, r in reference) / 1024
         row["reference_runs_s"] = [t for t, _ in reference]

@@ -1,10 +1,11 @@
 """What the search index holds: one small document per record and content page.
 
-Chinese has no spaces between words, and Pagefind segments it twice: with
-jieba when indexing and with the browser's Intl.Segmenter when searching. The
-two disagree (随访 is one word to jieba, 随|访 to Chromium), and a query whose
-pieces are not prefixes of indexed words finds nothing. So the index gets
-every Chinese character as its own word, and the site's search script turns a
+Chinese has no spaces between words, and left to itself Pagefind segments it
+twice: with jieba when indexing and with the browser's Intl.Segmenter when
+searching. The two disagree (随访 is one word to jieba, 随|访 to Chromium), and
+a query whose pieces are not prefixes of indexed words finds nothing. So the
+index gets every Chinese character as its own word (Pagefind then only splits
+at spaces: search_index.INDEX_LANGUAGE), and the site's search script turns a
 query into exact phrases of characters (see search-core.js): a phrase matches
 wherever the characters stand together, whatever a segmenter would say.
 

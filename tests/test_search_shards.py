@@ -65,3 +65,19 @@ def test_shards_give_the_same_results_as_one_index(browser, site_server, sharded
     assert one_links[0] in links[:3], (links[:3], one_links[0])
     # The other shards were fetched and merged in.
     assert any("/pagefind/shard-" in url for url in requested)
+
+
+def test_search_documents_go_to_memory_only_when_it_has_room(tmp_path, monkeypatch):
+    """Scratch documents go to the in-memory file system, or else to the usual temporary folder."""
+    import os
+    from types import SimpleNamespace
+
+    from portal.search_docs import content_document
+    from portal.search_index import scratch_root
+
+    docs = [content_document("/about/", "关于本站", "<p>卫生健康技术推广</p>")] * 100
+    assert scratch_root(docs, memory=str(tmp_path)) == str(tmp_path)
+    assert scratch_root(docs, memory=str(tmp_path / "missing")) is None
+    # 100 documents take 200 pages of 4 KB; 300 pages free is less than twice that.
+    monkeypatch.setattr(os, "statvfs", lambda path: SimpleNamespace(f_bavail=300, f_frsize=4096))
+    assert scratch_root(docs, memory=str(tmp_path)) is None

@@ -116,12 +116,19 @@ def _collections(catalogue: Catalogue, site: Path, files: list[str]) -> list[dic
              "bytes": sum(_size(site, u) for u in urls)} for key, label, urls in groups]
 
 
+# Pagefind names its index, fragment, filter and metadata files by a hash of
+# their content (stabilise() keeps it so for filters): their names stand for
+# their bytes, and reading the tens of thousands of them again would cost seconds.
+_NAMED_BY_CONTENT = (".pf_fragment", ".pf_index", ".pf_filter", ".pf_meta")
+
+
 def _version(site: Path, files: list[str]) -> str:
     digest = hashlib.sha256()
     for rel in files:
         if rel in ("sw.js", BUILD_SCRIPT):
             continue
-        digest.update(rel.encode() + b"\0" + (site / rel).read_bytes() + b"\0")
+        content = b"" if rel.endswith(_NAMED_BY_CONTENT) else (site / rel).read_bytes()
+        digest.update(rel.encode() + b"\0" + content + b"\0")
     return digest.hexdigest()[:16]
 
 
