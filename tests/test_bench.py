@@ -34,3 +34,21 @@ def test_benchmark_smoke_run(tmp_path):
     if shutil.which("hugo"):
         hugo_site(tmp_path / "data-60", tmp_path / "h")
         assert row["reference_s"] > 0 and row["ratio"] > 0
+
+
+def test_serve_latency_smoke_run(tmp_path):
+    """The preview benchmark edits records, sees them served and leaves the files as they were."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    generate(60, tmp_path / "data")
+    before = {p: p.read_bytes() for p in (tmp_path / "data").rglob("*.yaml")}
+    result = subprocess.run([sys.executable, "bench/serve_latency.py", str(tmp_path / "data"), "--runs", "1"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "policies: median" in result.stdout and "technologies: median" in result.stdout
+    assert "full rebuilds after the first: 0" in result.stdout, result.stdout
+    assert "incremental updates: 0," not in result.stdout, result.stdout
+    assert {p: p.read_bytes() for p in before} == before
