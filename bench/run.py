@@ -5,10 +5,11 @@
 For each N: generate N records (bench/generate.py), then time, several times
 and in turn, (a) a full `portal build` and (b) the reference: the same records
 as Hugo content with minimal templates, built by Debian's `hugo` and indexed by
-the same Pagefind (extended). Prints wall time, peak RSS (of the largest
-process, and of all the build's processes together with their scratch files in
-/dev/shm) and pages per second as medians of the runs, each run's time, and the
-ratio portal / reference.
+the same Pagefind (extended). Prints wall time, peak memory (RSS of the
+largest process; and of all the build's processes together, as proportional
+set size so that pages forked workers share count once, with their scratch
+files in /dev/shm) and pages per second as medians of the runs, each run's
+time, and the ratio portal / reference.
 """
 
 from __future__ import annotations
@@ -64,14 +65,23 @@ def hugo_site(data: Path, out: Path) -> None:
                 f'---\ntitle: "{title}"\n---\n\n{fields}\n\n{record.get("body") or ""}', encoding="utf-8")
 
 
-def _tree_rss_kb(root: int) -> int:
-    """Resident memory of a process and all its descendants, from /proc."""
+def _memory_kb(pid: int) -> int:
+    """A process's share of memory (PSS): pages shared with forked workers count once in all."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as rollup:
+            return next(int(line.split()[1]) for line in rollup if line.startswith("Pss:"))
+    except (OSError, StopIteration):
+        with open(f"/proc/{pid}/status") as status:
+            return next((int(line.split()[1]) for line in status if line.startswith("VmRSS:")), 0)
+
+
+def _tree_memory_kb(root: int) -> int:
+    """Memory of a process and all its descendants together, from /proc."""
     total, stack = 0, [root]
     while stack:
         pid = stack.pop()
         try:
-            with open(f"/proc/{pid}/status") as status:
-                total += next((int(line.split()[1]) for line in status if line.startswith("VmRSS:")), 0)
+            total += _memory_kb(pid)
             for task in os.listdir(f"/proc/{pid}/task"):
                 with open(f"/proc/{pid}/task/{task}/children") as children:
                     stack += [int(c) for c in children.read().split()]
@@ -100,7 +110,7 @@ def timed(command: list[str], cwd: Path | None = None) -> tuple[float, int, int]
         reader = threading.Thread(target=lambda: errors.append(process.stderr.read()), daemon=True)
         reader.start()
         while process.poll() is None:
-            peak = max(peak, _tree_rss_kb(process.pid) + max(0, _memory_files_kb() - files_before))
+            peak = max(peak, _tree_memory_kb(process.pid) + max(0, _memory_files_kb() - files_before))
             time.sleep(0.2)
         reader.join()
         if process.returncode != 0:

@@ -127,7 +127,8 @@ def _page_content(html, page):
     if _state["catalogue"] is None:
         return BLOCK.sub("", html.replace(HOME_PLACEHOLDER, ""))
     if HOME_PLACEHOLDER in html:
-        return html.replace(HOME_PLACEHOLDER, render_home(_state["catalogue"], _state["history"]))
+        return html.replace(HOME_PLACEHOLDER, preview.CONTENT_START + render_home(_state["catalogue"], _state["history"])
+                            + preview.CONTENT_END)
     # Other content pages may hold generated blocks: <!-- portal:feeds -->, <!-- portal:open-data -->.
     html = BLOCK.sub(lambda m: render_block(_state["catalogue"], m.group(1), page.url), html)
     if page.meta.get("searchable", True):
@@ -164,6 +165,29 @@ def on_post_build(config):
             job = SearchIndexJob(documents, site / "pagefind", on_shard=index_phase.advance)
         except SearchIndexError as exc:
             raise PluginError(str(exc)) from None
+    try:
+        _write_pages(config, catalogue, site, progress)
+        if job is not None:
+            job.wait()
+    except SearchIndexError as exc:
+        raise PluginError(str(exc)) from None
+    except BaseException:
+        # The build fails: no Pagefind may go on writing into the scratch site.
+        if job is not None:
+            job.cancel()
+        raise
+    finally:
+        if job is not None:
+            index_phase.close()
+    if job is None:
+        return
+    # Last: the service worker's version covers every other file.
+    with progress.phase("离线文件"):
+        write_offline_files(site, catalogue, preview=_state.get("preview", False))
+
+
+def _write_pages(config, catalogue, site: Path, progress) -> None:
+    """Every generated page outside the nav, through the theme shell, and the data files."""
     banner = preview.error_banner(_state["errors"]) if _state["errors"] else ""
     writer = ShellWriter(lambda depth: _render_shell(config, depth), site_url=site_url(config),
                          banner=banner, site_description=config.site_description or "")
@@ -176,14 +200,3 @@ def on_post_build(config):
         target = site / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(content)
-    if job is None:
-        return
-    try:
-        job.wait()
-    except SearchIndexError as exc:
-        raise PluginError(str(exc)) from None
-    finally:
-        index_phase.close()
-    # Last: the service worker's version covers every other file.
-    with progress.phase("离线文件"):
-        write_offline_files(site, catalogue, preview=_state.get("preview", False))

@@ -237,6 +237,11 @@ def build_catalogue(data_dir: Path, today: dt.date | None = None, cache: dict | 
         cache.update(vocab=vocab, parsed={}, checked={})  # another vocabulary: check everything again
     raw, problems = load_records(data_dir, cache and cache["parsed"])
     cleaned, found = validate(raw, vocab, cache and cache["checked"])
+    if cache is not None:
+        # Checks of records since edited would pile up over a long preview session.
+        live = {id(rec) for rec in raw}
+        for stale in [key for key in cache["checked"] if key not in live]:
+            del cache["checked"][stale]
     problems = sorted(problems + found, key=lambda p: (p.path, p.line, p.field))
     if problems:
         raise CatalogueError(problems)

@@ -71,9 +71,22 @@ def load_history(data_dir: Path) -> History:
             name = name.strip()
             if name.startswith(prefix) and name.endswith(".yaml"):
                 history.changes.setdefault(name[len(prefix):], []).append(Change(day, subject.strip(), commit))
+    history.uncommitted = _uncommitted(data_dir, prefix)
+    return history
+
+
+def uncommitted_files(data_dir: Path) -> set[str]:
+    """Files under data_dir changed since the last commit ("policies/x.yaml"); none outside git."""
+    data_dir = Path(data_dir).resolve()
+    prefix = _git(data_dir, "rev-parse", "--show-prefix")
+    return set() if prefix is None else _uncommitted(data_dir, prefix.strip())
+
+
+def _uncommitted(data_dir: Path, prefix: str) -> set[str]:
     status = _git(data_dir, "status", "--porcelain", "--untracked-files=all", "--", ".") or ""
+    found = set()
     for line in status.splitlines():
         name = line[3:].strip().strip('"')
         if name.startswith(prefix):
-            history.uncommitted.add(name[len(prefix):])
-    return history
+            found.add(name[len(prefix):])
+    return found

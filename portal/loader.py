@@ -191,6 +191,7 @@ def load_records(data_dir: Path, cache: dict | None = None) -> tuple[list[RawRec
     problems: list[Problem] = []
     pending: list = []      # (record, problems) of each file, in file order
     to_parse: list = []     # (slot in pending, job) of files not in the cache
+    seen: set[str] = set()
     data_dir = Path(data_dir)
     for coll in COLLECTIONS:
         directory = data_dir / coll.name
@@ -230,6 +231,7 @@ def load_records(data_dir: Path, cache: dict | None = None) -> tuple[list[RawRec
             elif record_id in RESERVED_IDS:
                 problems.append(Problem(shown, 1, "id", f"“{record_id}”是站点保留的路径，不能用作记录编号", code="reserved-id"))
             signature = (stat.st_mtime_ns, stat.st_size)
+            seen.add(shown)
             cached = cache.get(shown) if cache is not None else None
             if cached is not None and cached[0] == signature:
                 pending.append((cached[1], cached[2]))
@@ -243,6 +245,9 @@ def load_records(data_dir: Path, cache: dict | None = None) -> tuple[list[RawRec
         pending[slot] = result
         if cache is not None:
             cache[job[1]] = (job[4], *result)
+    if cache is not None:
+        for gone in [key for key in cache if key not in seen]:  # deleted or renamed files
+            del cache[gone]
     for record, found in pending:
         problems += found
         if record is not None:

@@ -59,16 +59,34 @@ def remember_site(site_dir, writer, errors: bool) -> None:
     _site.update(site_dir=site_dir, writer=writer, errors=errors)
 
 
-def _listing_urls_holding(catalogue, rec) -> dict:
-    """{url: ListingPage} of every listing page of the record's collection that lists it."""
-    from .render.listings import FACETS, listing_pages
+def _layout(listing) -> tuple:
+    """What a listing page shows besides each item's own text: its groups and their records."""
+    return listing.pages, listing.total, tuple((group, tuple(r.id for r in recs)) for group, recs in listing.groups)
+
+
+def _changed_listings(old, new, collection: str, selections: set, changed_ids: set) -> dict:
+    """{url: ListingPage} of the listing pages of `selections` ((facet, value) pairs) that
+    look different after the edit: a changed record on them, or records moved (a new
+    title or date changes the order)."""
+    from .render.listings import listing_pages
 
     found = {}
-    selections = [(None, None)] + [(f, v) for f in FACETS[rec.collection] for v in f.values(rec)]
     for facet, value in selections:
-        for listing in listing_pages(catalogue, rec.collection, facet, value, holding=rec):
-            found[listing.url] = listing
+        before = {page.url: _layout(page) for page in listing_pages(old, collection, facet, value)}
+        for page in listing_pages(new, collection, facet, value):
+            if before.get(page.url) != _layout(page) or any(
+                    r.id in changed_ids for _group, recs in page.groups for r in recs):
+                found[page.url] = page
     return found
+
+
+def facets_changed(old, new, changed: list[tuple[str, str]]) -> bool:
+    """Whether an edit moved a record between facet values: then every listing
+    page's facet counts change, which takes the full build."""
+    from .render.listings import FACETS
+
+    return any(facet.values(old.records[c][rid]) != facet.values(new.records[c][rid])
+               for c, rid in changed for facet in FACETS[c])
 
 
 def _linked(rec) -> list:
@@ -83,26 +101,28 @@ def _linked(rec) -> list:
 
 
 def affected_pages(old, new, changed: list[tuple[str, str]], history=None) -> list:
-    """The generated pages to rewrite after records `changed` were edited (same ids before and after)."""
-    from .render.listings import FACETS, listing_pages
+    """The generated pages to rewrite after records `changed` were edited (same ids and
+    facet values before and after: see facets_changed)."""
+    from .render.listings import FACETS, listing_pages, listing_url
     from .render.pages import Renderer
 
     renderer = Renderer(new, history)
     records, listings = {}, {}
+    for collection in {c for c, _rid in changed}:
+        ids = {rid for c, rid in changed if c == collection}
+        selections = {(None, None)}
+        for rid in ids:
+            selections |= {(f, v) for f in FACETS[collection] for v in f.values(new.records[collection][rid])}
+        listings.update(_changed_listings(old, new, collection, selections, ids))
+        first = listing_url("policies")
+        if collection == "policies" and first not in listings:
+            # Its first page charts every notice's date and status.
+            listings[first] = next(p for p in listing_pages(new, "policies") if p.url == first)
     for collection, rid in changed:
         before, after = old.records[collection][rid], new.records[collection][rid]
         records[(collection, rid)] = after
         for target in _linked(before) + _linked(after):
             records[(target.collection, target.id)] = new.records[target.collection][target.id]
-        listings.update(_listing_urls_holding(new, after))
-        left = set(_listing_urls_holding(old, before)) - set(listings)
-        if left:
-            # Pages the record left: re-render them from the new catalogue.
-            selections = [(None, None)] + [(f, v) for f in FACETS[collection] for v in f.values(before)]
-            for facet, value in selections:
-                for listing in listing_pages(new, collection, facet, value):
-                    if listing.url in left:
-                        listings[listing.url] = listing
     return [renderer.record(rec) for rec in records.values()] + \
         [renderer.listing(listing) for _url, listing in sorted(listings.items())]
 
@@ -122,9 +142,12 @@ def update(data_dir, today, history=None) -> bool:
 
     False means a full build is needed (and nothing was written).
     """
+    import dataclasses
     from pathlib import Path
 
     from .catalogue import CatalogueError, build_catalogue
+    from .history import History, uncommitted_files
+    from .render.pages import render_home
 
     old = _last.get("catalogue")
     if old is None or not _site or _site.get("errors"):
@@ -137,7 +160,11 @@ def update(data_dir, today, history=None) -> bool:
         return False
     changed = [(c, rid) for c, records in new.records.items() for rid, rec in records.items()
                if rec.data != old.records[c][rid].data]
-    history = history or _last.get("history")
+    if facets_changed(old, new, changed):
+        return False
+    # The page of a record just saved says it has changes not yet committed.
+    history = history or _last.get("history") or History()
+    history = dataclasses.replace(history, uncommitted=uncommitted_files(data_dir))
     site = Path(_site["site_dir"])
     pages = affected_pages(old, new, changed, history)
     nav = {p.url for p in pages if p.url == f"{p.url.split('/')[0]}/"}
@@ -145,5 +172,8 @@ def update(data_dir, today, history=None) -> bool:
     for page in pages:
         if page.url in nav:
             _patch(site / page.url / "index.html", page.html)
+    home = render_home(new, history)
+    if home != render_home(old, _last.get("history")):
+        _patch(site / "index.html", home)  # the latest notices, deadlines and changes
     remember(new, history)
     return True

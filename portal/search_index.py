@@ -13,6 +13,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import subprocess
 import tempfile
 from pathlib import Path
@@ -38,8 +39,9 @@ def pagefind_binary() -> str:
 # Pagefind holds about 230 KB of memory per document while indexing (4.4 GB at
 # 20,000) and keeps little more than one core busy, so a large catalogue is
 # indexed in shards of at most SHARD_SIZE documents, CONCURRENT Pagefind runs
-# at a time (at most 25,000 documents, under 6 GB, in memory at once); the
-# browser merges the shards (pagefind.mergeIndex).
+# at a time (at most 25,000 documents, under 6 GB, in Pagefind at once; the
+# scratch documents of every shard, about 12 KB each in /dev/shm, stay in memory
+# until their shard is indexed); the browser merges the shards (pagefind.mergeIndex).
 SHARD_SIZE = 12_500
 CONCURRENT = 2
 
@@ -47,17 +49,14 @@ CONCURRENT = 2
 def configured_shard_size() -> int:
     """SHARD_SIZE, or PORTAL_SEARCH_SHARD_SIZE (tests shard a small site with it)."""
     return int(os.environ.get("PORTAL_SEARCH_SHARD_SIZE") or SHARD_SIZE)
+
+
 SHARDS_FILE = "portal-shards.json"
 
 
 def shard_dirs(count: int) -> list[str]:
     """Where each shard's bundle goes, relative to the main bundle: "" for the first."""
     return [""] + [f"shard-{n}/" for n in range(2, count + 1)]
-
-
-def build_search_index(documents: Iterable[SearchDocument], output: Path, shard_size: int | None = None) -> int:
-    """Write the Pagefind bundle (runtime, index) for documents into output; returns the count."""
-    return SearchIndexJob(documents, output, shard_size).wait()
 
 
 class SearchIndexJob:
@@ -83,10 +82,20 @@ class SearchIndexJob:
         # ranks with each index's own statistics, and the merged ranking is
         # only fair when the shards look alike.
         shards = [documents[i::count] for i in range(count)]
-        self._sources = [_write_documents(shard) for shard in shards]
+        sweep_stale_scratch()
+        self._sources: list[tempfile.TemporaryDirectory] = []
+        try:
+            for shard in shards:
+                self._sources.append(_write_documents(shard))
+        except BaseException:
+            self._clean_up()
+            raise
         self._sizes = [len(shard) for shard in shards]
         self._on_shard = on_shard
         self._error: BaseException | None = None
+        self._lock = threading.Lock()
+        self._running: set[subprocess.Popen] = set()
+        self._cancelled = False
         self._thread = threading.Thread(target=self._run, name="pagefind", daemon=True)
         self._thread.start()
 
@@ -99,8 +108,9 @@ class SearchIndexJob:
 
         def index(folder, source, size):
             with source:
-                _run_pagefind(Path(source.name), self.output / folder)
-            if self._on_shard is not None:
+                if not self._cancelled:
+                    _run_pagefind(Path(source.name), self.output / folder, self._started)
+            if self._on_shard is not None and not self._cancelled:
                 self._on_shard(size)
 
         try:
@@ -113,8 +123,28 @@ class SearchIndexJob:
         except BaseException as exc:  # handed to wait()
             self._error = exc
         finally:
-            for source in self._sources:
-                source.cleanup()
+            self._clean_up()
+
+    def _started(self, process: subprocess.Popen) -> bool:
+        """Note a Pagefind run; False (and the run stopped) once the job is cancelled."""
+        with self._lock:
+            if self._cancelled:
+                process.kill()
+                return False
+            self._running.add(process)
+            return True
+
+    def _clean_up(self) -> None:
+        for source in self._sources:
+            source.cleanup()
+
+    def cancel(self) -> None:
+        """Stop every Pagefind run and remove the scratch documents (the build failed)."""
+        with self._lock:
+            self._cancelled = True
+            for process in self._running:
+                process.kill()
+        self._thread.join()
 
     def wait(self) -> int:
         self._thread.join()
@@ -145,14 +175,54 @@ def scratch_root(documents: list[SearchDocument], memory: str = MEMORY_SCRATCH) 
     return memory
 
 
+_SCRATCH = re.compile(r"^portal-search-(\d+)-")
+_STALE_AFTER_S = 3600
+
+
+def sweep_stale_scratch(root: str = MEMORY_SCRATCH) -> None:
+    """Remove the scratch folders of builds that were killed (out of memory, say):
+    in memory, they would hold it until the machine restarts. Only folders whose
+    build process is gone and that are an hour old: another build may be running."""
+    import shutil
+    import time
+
+    try:
+        entries = list(os.scandir(root))
+    except OSError:
+        return
+    for entry in entries:
+        match = _SCRATCH.match(entry.name)
+        if not match or _alive(int(match.group(1))):
+            continue
+        try:
+            if time.time() - entry.stat().st_mtime > _STALE_AFTER_S:
+                shutil.rmtree(entry.path, ignore_errors=True)
+        except OSError:
+            continue
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _write_documents(documents: list[SearchDocument]) -> tempfile.TemporaryDirectory:
     """The documents as small HTML files in a scratch directory laid out like the site."""
-    source = tempfile.TemporaryDirectory(prefix="portal-search-", dir=scratch_root(documents))
+    source = tempfile.TemporaryDirectory(prefix=f"portal-search-{os.getpid()}-", dir=scratch_root(documents))
     root = Path(source.name)
-    for doc in documents:
-        folder = root / doc.url.strip("/")
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "index.html").write_text(doc.html, encoding="utf-8")
+    try:
+        for doc in documents:
+            folder = root / doc.url.strip("/")
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / "index.html").write_text(doc.html, encoding="utf-8")
+    except BaseException:
+        source.cleanup()  # in memory: left behind, it would hold memory until the machine restarts
+        raise
     return source
 
 
@@ -164,14 +234,19 @@ def _write_documents(documents: list[SearchDocument]) -> tempfile.TemporaryDirec
 INDEX_LANGUAGE = "und"
 
 
-def _run_pagefind(source: Path, output: Path) -> None:
-    result = subprocess.run(
+def _run_pagefind(source: Path, output: Path, started=lambda process: True) -> None:
+    """Index source into output; started(process) may refuse the run (the job was cancelled)."""
+    process = subprocess.Popen(
         [pagefind_binary(), "--site", str(source), "--output-path", str(output), "--quiet",
          "--force-language", INDEX_LANGUAGE],
-        capture_output=True, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
-    if result.returncode != 0:
-        raise SearchIndexError(f"Pagefind 建立索引失败：{result.stderr.strip() or result.stdout.strip()}")
+    go_on = started(process)
+    stdout, stderr = process.communicate()
+    if not go_on:
+        return
+    if process.returncode != 0:
+        raise SearchIndexError(f"Pagefind 建立索引失败：{stderr.strip() or stdout.strip() or process.returncode}")
     stabilise(output)
 
 

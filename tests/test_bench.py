@@ -48,7 +48,8 @@ def test_serve_latency_smoke_run(tmp_path):
     result = subprocess.run([sys.executable, "bench/serve_latency.py", str(tmp_path / "data"), "--runs", "1"],
                             cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "policies: median" in result.stdout and "technologies: median" in result.stdout
+    assert "policies: record page shows the edit after median" in result.stdout
+    assert "technologies: record page shows the edit after median" in result.stdout
     assert "full rebuilds after the first: 0" in result.stdout, result.stdout
     assert "incremental updates: 0," not in result.stdout, result.stdout
     assert {p: p.read_bytes() for p in before} == before

@@ -185,3 +185,44 @@ def test_failed_build_leaves_previous_site_untouched(tmp_path):
     after = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
     assert before == after
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site")]
+
+
+def test_failure_while_pages_are_written_stops_pagefind(tmp_path, monkeypatch):
+    """A build that fails with Pagefind running in the background leaves no indexer,
+    no half-written site and no scratch documents behind, and the old site as it was."""
+    import os
+    import time
+
+    import pytest
+
+    from portal.catalogue import build_catalogue
+    from portal.render import shell
+    from portal.site import build_site
+    from conftest import today
+
+    data = write_data(tmp_path / "data")
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("上一版", encoding="utf-8")
+    memory = set(os.listdir("/dev/shm")) if os.path.isdir("/dev/shm") else set()
+
+    def disk_full(self, *args, **kwargs):  # at once: Pagefind has only just started
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(shell.ShellWriter, "write", disk_full)
+    with pytest.raises(OSError):
+        build_site(build_catalogue(data, today()), site)
+
+    def children() -> list[str]:
+        found = []
+        for task in os.listdir(f"/proc/{os.getpid()}/task"):
+            with open(f"/proc/{os.getpid()}/task/{task}/children") as f:
+                found += f.read().split()
+        return found
+
+    time.sleep(1)  # a Pagefind left running would go on writing its output
+    assert children() == []
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")] == []
+    assert (site / "index.html").read_text(encoding="utf-8") == "上一版"
+    if os.path.isdir("/dev/shm"):
+        assert {n for n in os.listdir("/dev/shm") if n.startswith("portal-search-")} <= memory

@@ -81,3 +81,21 @@ def test_search_documents_go_to_memory_only_when_it_has_room(tmp_path, monkeypat
     # 100 documents take 200 pages of 4 KB; 300 pages free is less than twice that.
     monkeypatch.setattr(os, "statvfs", lambda path: SimpleNamespace(f_bavail=300, f_frsize=4096))
     assert scratch_root(docs, memory=str(tmp_path)) is None
+
+
+def test_scratch_of_a_killed_build_is_swept_away(tmp_path):
+    """Scratch documents a killed build left in memory go; a running build's stay."""
+    import os
+    import time
+
+    from portal.search_index import sweep_stale_scratch
+
+    dead, running, fresh = (tmp_path / f"portal-search-{pid}-x" for pid in (999_999_999, os.getpid(), 999_999_998))
+    for folder in (dead, running, fresh):
+        (folder / "policies").mkdir(parents=True)
+    hours_ago = time.time() - 2 * 3600
+    for folder in (dead, running):
+        os.utime(folder, (hours_ago, hours_ago))
+    sweep_stale_scratch(str(tmp_path))
+    assert not dead.exists()
+    assert running.exists() and fresh.exists()  # alive, or too recent to be sure

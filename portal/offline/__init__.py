@@ -32,6 +32,14 @@ _PAGEFIND_RUNTIME = ("pagefind/pagefind.js", "pagefind/pagefind-worker.js", "pag
                      "pagefind/portal-shards.json")
 _PAGEFIND_UNUSED = ("pagefind/pagefind-ui.", "pagefind/pagefind-modular-ui.", "pagefind/pagefind-component-ui.")
 _SHARD = re.compile(r"^pagefind/shard-\d+/")
+# pagefind.mergeIndex loads a further shard's entry, wasm, metadata and index,
+# never its copy of the scripts.
+_SHARD_UNUSED = ("pagefind/pagefind.js", "pagefind/pagefind-worker.js", "pagefind/pagefind-highlight.js")
+
+
+def _used_search_file(path: str) -> bool:
+    main = _as_main_bundle(path)
+    return not main.startswith(_PAGEFIND_UNUSED) and not (main != path and main in _SHARD_UNUSED)
 
 
 def _as_main_bundle(path: str) -> str:
@@ -148,7 +156,7 @@ def write_offline_files(site: Path, catalogue: Catalogue, *, preview: bool = Fal
     site = Path(site)
     write_manifest(site, write_icons(site))
     files = _site_files(site)
-    search = [f for f in files if f.startswith("pagefind/") and not _as_main_bundle(f).startswith(_PAGEFIND_UNUSED)]
+    search = [f for f in files if f.startswith("pagefind/") and _used_search_file(f)]
     offline = {
         "search": {"urls": search, "bytes": sum(_size(site, f) for f in search)},
         "collections": _collections(catalogue, site, files),
