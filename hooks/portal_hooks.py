@@ -127,8 +127,8 @@ def _page_content(html, page):
     if _state["catalogue"] is None:
         return BLOCK.sub("", html.replace(HOME_PLACEHOLDER, ""))
     if HOME_PLACEHOLDER in html:
-        return html.replace(HOME_PLACEHOLDER, preview.CONTENT_START + render_home(_state["catalogue"], _state["history"])
-                            + preview.CONTENT_END)
+        _state["home"] = render_home(_state["catalogue"], _state["history"])
+        return html.replace(HOME_PLACEHOLDER, preview.CONTENT_START + _state["home"] + preview.CONTENT_END)
     # Other content pages may hold generated blocks: <!-- portal:feeds -->, <!-- portal:open-data -->.
     html = BLOCK.sub(lambda m: render_block(_state["catalogue"], m.group(1), page.url), html)
     if page.meta.get("searchable", True):
@@ -195,7 +195,7 @@ def _write_pages(config, catalogue, site: Path, progress) -> None:
         writer.write(site, generated_pages(catalogue, _state["history"], include_nav=False), progress=phase.advance)
     clear_markdown_cache()
     if _state["preview"]:
-        preview.remember_site(site, writer, errors=bool(_state["errors"]))
+        preview.remember_site(site, writer, errors=bool(_state["errors"]), home=_state.get("home"))
     for path, content in extra_files(catalogue, site_url=site_url(config)).items():
         target = site / path
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -54,9 +54,10 @@ def parse_cache() -> dict:
     return _parse_cache
 
 
-def remember_site(site_dir, writer, errors: bool) -> None:
-    """The last full build: where it is and how its pages are wrapped (render.shell.ShellWriter)."""
-    _site.update(site_dir=site_dir, writer=writer, errors=errors)
+def remember_site(site_dir, writer, errors: bool, home: str | None = None) -> None:
+    """The last full build: where it is, how its pages are wrapped (render.shell.ShellWriter)
+    and the generated part of its home page."""
+    _site.update(site_dir=site_dir, writer=writer, errors=errors, home=home)
 
 
 def _layout(listing) -> tuple:
@@ -113,7 +114,15 @@ def affected_pages(old, new, changed: list[tuple[str, str]], history=None) -> li
         selections = {(None, None)}
         for rid in ids:
             selections |= {(f, v) for f in FACETS[collection] for v in f.values(new.records[collection][rid])}
-        listings.update(_changed_listings(old, new, collection, selections, ids))
+        if len(ids) == 1:
+            # One record edited: the pages that list it and those its move shifted.
+            (rid,) = ids
+            for facet, value in selections:
+                for page in listing_pages(new, collection, facet, value, holding=new.records[collection][rid],
+                                          was=old.records[collection][rid]):
+                    listings[page.url] = page
+        else:
+            listings.update(_changed_listings(old, new, collection, selections, ids))
         first = listing_url("policies")
         if collection == "policies" and first not in listings:
             # Its first page charts every notice's date and status.
@@ -173,7 +182,8 @@ def update(data_dir, today, history=None) -> bool:
         if page.url in nav:
             _patch(site / page.url / "index.html", page.html)
     home = render_home(new, history)
-    if home != render_home(old, _last.get("history")):
+    if home != _site.get("home"):
         _patch(site / "index.html", home)  # the latest notices, deadlines and changes
+        _site["home"] = home
     remember(new, history)
     return True

@@ -39,6 +39,31 @@ def _fingerprint(paths: list[Path]) -> tuple:
     return tuple(sorted(found))
 
 
+def _save_observer():
+    """A file watcher that reports each save once.
+
+    inotify tells of a save as opened, modified (truncated, then written) and
+    closed-after-writing; every report that arrives while an update runs starts
+    another, and the server holds page requests until the last one is done. So
+    on Linux a save counts when the file is closed after writing (or created,
+    deleted, moved); other systems' watchers report every change as before.
+    """
+    from watchdog import events
+    from watchdog.observers import Observer
+    from watchdog.observers.inotify import InotifyObserver
+
+    saves = [events.FileClosedEvent, events.FileCreatedEvent, events.FileDeletedEvent, events.FileMovedEvent,
+             events.DirCreatedEvent, events.DirDeletedEvent, events.DirMovedEvent]
+
+    class SaveObserver(Observer):
+        def schedule(self, event_handler, path, *, recursive=False, event_filter=None, **options):
+            if event_filter is None and isinstance(self, InotifyObserver):
+                event_filter = saves
+            return super().schedule(event_handler, path, recursive=recursive, event_filter=event_filter, **options)
+
+    return SaveObserver()
+
+
 def serve(config_file: Path, data_dir: Path, today: dt.date | None, dev_addr: str) -> None:
     from mkdocs.commands.build import build
     from mkdocs.livereload import LiveReloadServer, _serve_url
@@ -76,9 +101,7 @@ def serve(config_file: Path, data_dir: Path, today: dt.date | None, dev_addr: st
     # MkDocs polls for changes every half second, stat-ing every file: with tens
     # of thousands of records that is both slow to notice and a steady load.
     # The system's own notifications (inotify) report a save at once.
-    from watchdog.observers import Observer
-
-    server.observer = Observer()
+    server.observer = _save_observer()
 
     def error_page(code):
         page = site_dir / f"{code}.html"

@@ -164,9 +164,12 @@ class ListingPage:
 
 
 def listing_pages(catalogue: Catalogue, collection: str, facet: Facet | None = None,
-                  value: str | None = None, holding: Record | None = None) -> list[ListingPage]:
+                  value: str | None = None, holding: Record | None = None,
+                  was: Record | None = None) -> list[ListingPage]:
     """Every page of one listing (all sorts, all page numbers); with `holding`,
-    only the pages that list that record."""
+    only the pages that list that record, and with `was` (the same record before
+    an edit that kept it in this listing) also the pages its move in the order
+    shifted by one."""
     records = list(catalogue.records[collection].values())
     if facet is not None:
         records = [r for r in records if value in facet.values(r)]
@@ -178,6 +181,13 @@ def listing_pages(catalogue: Catalogue, collection: str, facet: Facet | None = N
         if holding is not None:
             at = next((i for i, r in enumerate(ordered) if r is holding), None)
             numbers = [] if at is None else [at // PAGE_SIZE + 1]
+            if was is not None and at is not None:
+                # Where it stood: after every other record whose key came first.
+                key = sort.order(was)
+                before = sum(1 for r in ordered if r is not holding
+                             and (sort.order(r) > key if sort.reverse else sort.order(r) < key))
+                low, high = sorted((at, before))
+                numbers = range(low // PAGE_SIZE + 1, high // PAGE_SIZE + 2)
         for n in numbers:
             chunk = ordered[(n - 1) * PAGE_SIZE: n * PAGE_SIZE]
             groups: dict[str, list[Record]] = {}
