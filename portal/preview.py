@@ -123,10 +123,9 @@ def affected_pages(old, new, changed: list[tuple[str, str]], history=None) -> li
                     listings[page.url] = page
         else:
             listings.update(_changed_listings(old, new, collection, selections, ids))
-        first = listing_url("policies")
-        if collection == "policies" and first not in listings:
+        if collection == "policies" and listing_url("policies") not in listings:
             # Its first page charts every notice's date and status.
-            listings[first] = next(p for p in listing_pages(new, "policies") if p.url == first)
+            listings[listing_url("policies")] = listing_pages(new, "policies")[0]
     for collection, rid in changed:
         before, after = old.records[collection][rid], new.records[collection][rid]
         records[(collection, rid)] = after

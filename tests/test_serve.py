@@ -98,8 +98,9 @@ def test_an_edit_updates_the_pages_that_show_the_record(server):
     assert "记录已更新（增量）" in log and log.count("站点已完整重建") == 1, log
 
 
-def test_incremental_update_leaves_no_listing_page_stale(tmp_path, monkeypatch):
-    """After an edit that moves a record in the listings (a new title and date), every
+@pytest.mark.parametrize("edited", [1, 2])
+def test_incremental_update_leaves_no_listing_page_stale(tmp_path, monkeypatch, edited):
+    """After edits that move records in the listings (a new title and date), every
     listing page the preview does not rewrite is exactly what a full build would write."""
     import re
 
@@ -115,13 +116,14 @@ def test_incremental_update_leaves_no_listing_page_stale(tmp_path, monkeypatch):
     data = tmp_path / "data"
     generate(60, data)
     old = build_catalogue(data, today())
-    path = sorted((data / "policies").glob("*.yaml"))[5]
-    text = path.read_text(encoding="utf-8")
-    text = re.sub(r"^title: ", "title: 啊", text, count=1, flags=re.M)  # to the front by pinyin
-    text = re.sub(r"^published: (\d{4})-\d\d-\d\d", r"published: \1-12-31", text, count=1, flags=re.M)
-    path.write_text(text, encoding="utf-8")
+    paths = sorted((data / "policies").glob("*.yaml"))[5:5 + 3 * edited:3]
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        text = re.sub(r"^title: ", "title: 啊", text, count=1, flags=re.M)  # to the front by pinyin
+        text = re.sub(r"^published: (\d{4})-\d\d-\d\d", r"published: \1-12-31", text, count=1, flags=re.M)
+        path.write_text(text, encoding="utf-8")
     new = build_catalogue(data, today())
-    changed = [("policies", path.stem)]
+    changed = [("policies", path.stem) for path in paths]
     assert not preview.facets_changed(old, new, changed)
 
     rewritten = {page.url for page in preview.affected_pages(old, new, changed)}
@@ -138,3 +140,18 @@ def test_incremental_update_leaves_no_listing_page_stale(tmp_path, monkeypatch):
                 assert full_build == shown, f"stale: {page.url}"
                 kept += 1
     assert kept and len(rewritten) > 3  # some pages kept, and more than the record's own pages moved
+
+
+def test_preview_caches_hold_only_the_current_records(tmp_path):
+    """A long preview session does not keep every earlier version of the records."""
+    from conftest import today
+    from portal.catalogue import build_catalogue
+
+    data = write_data(tmp_path / "data")
+    cache: dict = {}
+    build_catalogue(data, today(), cache=cache)
+    files = set(cache["parsed"])
+    (data / "policies" / "2024-yi-jian-zheng-qiu.yaml").unlink()
+    catalogue = build_catalogue(data, today(), cache=cache)
+    assert len(cache["parsed"]) == len(files) - 1
+    assert len(cache["checked"]) == sum(len(c) for c in catalogue.records.values())
