@@ -67,6 +67,20 @@ def test_shards_give_the_same_results_as_one_index(browser, site_server, sharded
     assert any("/pagefind/shard-" in url for url in requested)
 
 
+def test_offline_worker_precaches_what_merged_shards_load(sharded_server):
+    """A further shard's entry, wasm and metadata are precached; its copies of the
+    scripts, which pagefind.mergeIndex never loads, are not."""
+    import re
+
+    site, _base = sharded_server
+    worker = (site / "sw.js").read_text(encoding="utf-8")
+    shell = json.loads(re.search(r"const SHELL = (\[.*?\]);", worker, re.S).group(1))
+    assert "pagefind/shard-2/pagefind-entry.json" in shell
+    assert any(f.startswith("pagefind/shard-2/wasm.") for f in shell)
+    assert "pagefind/pagefind.js" in shell
+    assert not [f for f in shell if f.startswith("pagefind/shard-") and f.endswith(".js")]
+
+
 def test_search_documents_go_to_memory_only_when_it_has_room(tmp_path, monkeypatch):
     """Scratch documents go to the in-memory file system, or else to the usual temporary folder."""
     import os
