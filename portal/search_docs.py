@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import html
 import html.parser
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -34,16 +35,54 @@ _CJK_EXTRA = "“”‘’—…·"
 # Chinese punctuation stays as printed (excerpts show it).
 _FULLWIDTH = {c: unicodedata.normalize("NFKC", chr(c)) for c in range(0xFF10, 0xFF5B) if chr(c).isalnum()}
 
+def _is_han(code: int) -> bool:
+    return 0x3400 <= code <= 0x4DBF or 0x4E00 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF
+
+
 # One translation table does both (str.translate runs in C: this is done for
 # every character of every record).
 _SPACED = {c: f" {chr(c)} " for lo, hi in _CJK_RANGES for c in range(lo, hi + 1)}
 _SPACED.update({ord(c): f" {c} " for c in _CJK_EXTRA})
 _SPACED.update(_FULLWIDTH)
+# The same without splitting Han characters apart: punctuation stands alone, full-width folds.
+_SPACED_PUNCTUATION = {c: t for c, t in _SPACED.items() if not _is_han(c)}
 
 
 def spaced(text: str) -> str:
     """每 个 汉 字 one word: “医共体 2024” → “医 共 体 2024”."""
     return " ".join((text or "").translate(_SPACED).split())
+
+
+_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+# Pagefind's browser search takes a Chinese query word apart into characters,
+# so the pairs are written in letters: zq, then each character's code point in
+# four letters a-p (hex digits 0-f). search-core.js writes queries and reads
+# excerpts the same way.
+_LETTERS = str.maketrans("0123456789abcdef", "abcdefghijklmnop")
+PAIR_PREFIX = "zq"
+
+
+def _code(chars: str) -> str:
+    return PAIR_PREFIX + "".join(f"{ord(c):04x}".translate(_LETTERS) for c in chars)
+
+
+def _pair_run(match: re.Match) -> str:
+    run = match.group(0)
+    return " " + " ".join([_code(run[i:i + 2]) for i in range(len(run) - 1)] + [_code(run[-1])]) + " "
+
+
+def pairs(text: str) -> str:
+    """The headline index's words: each run of Chinese characters as its
+    overlapping pairs, then its last character alone (基层医疗 → 基层 层医 医疗 疗,
+    each written as a code word: see _code).
+
+    A query then costs one index chunk per two characters (the search script
+    looks up 基层 医疗 卫生 for 基层医疗卫生), where single characters cost one
+    each and a common one fills a large chunk. Pagefind matches a query word as
+    a prefix, so one character finds the pairs it starts; the lone last
+    character lets it find a run's last character too.
+    """
+    return " ".join(_HAN_RUN.sub(_pair_run, (text or "").translate(_SPACED_PUNCTUATION)).split())
 
 
 class _Text(html.parser.HTMLParser):
@@ -98,13 +137,22 @@ class SearchDocument:
 
     @functools.cached_property
     def html(self) -> str:
-        """The page Pagefind indexes (never served): every Chinese character a word."""
+        """The page of the full-text index (never served): every Chinese character a word."""
+        return self._page(self.fields(), spaced)
+
+    @functools.cached_property
+    def headline_html(self) -> str:
+        """The page of the headline index (never served): the title and the fields
+        beside it, without the body, in overlapping character pairs (see pairs())."""
+        return self._page([(w, t) for w, t in self.fields() if w != 1], pairs)
+
+    def _page(self, fields: list[tuple[int, str]], words) -> str:
         parts = [f'<html lang="zh"><head><title>{html.escape(self.title)}</title></head><body>',
                  f'<main data-pagefind-body data-pagefind-meta="title:{_attr(self.title)}">']
-        for n, (weight, text) in enumerate(self.fields()):
+        for n, (weight, text) in enumerate(fields):
             tag = "h1" if n == 0 else "div" if weight == 1 else "p"
             weight_attr = f' data-pagefind-weight="{weight}"' if weight != 1 else ""
-            parts.append(f"<{tag}{weight_attr}>{html.escape(spaced(text))}</{tag}>")
+            parts.append(f"<{tag}{weight_attr}>{html.escape(words(text))}</{tag}>")
         for name, values in self.filters:
             parts += [f'<span data-pagefind-filter="{_attr(name)}:{_attr(v)}"></span>' for v in values]
         parts += [f'<span data-pagefind-meta="{_attr(k)}:{_attr(v)}"></span>' for k, v in self.meta]

@@ -119,3 +119,34 @@ def test_opening_a_result_highlights_the_terms(page, site_server):
     assert page.evaluate("""() => { const r = document.querySelector('mark.pagefind-highlight').getBoundingClientRect();
                                     return r.top >= 0 && r.bottom <= window.innerHeight; }""")
     assert page.errors == []
+
+
+def test_headlines_first_then_the_full_text_on_request(page, site_server):
+    """A query with enough headline matches is answered from the small headline
+    index alone; the full-text index is fetched only when the reader asks."""
+    requested = []
+    page.on("request", lambda r: requested.append(urlsplit(r.url).path))
+    page.goto(site_server + "/search/?q=基层")
+    wait_status(page, "在标题、文号、关键词和摘要中找到")
+    headline_count = int(re.search(r"找到 (\d+) 条", page.locator("#portal-sp-status").inner_text()).group(1))
+    assert headline_count >= 5
+    # Excerpts read as normal Chinese, with the query marked.
+    excerpt = page.locator("#portal-sp-results .portal-sp-excerpt").first.inner_html()
+    assert "<mark>基层</mark>" in excerpt and "zq" not in excerpt, excerpt
+    assert any(p.startswith("/pagefind/headline/index/") for p in requested)
+    full_index = [p for p in requested if p.startswith(("/pagefind/index/", "/pagefind/fragment/"))]
+    assert full_index == []
+    button = page.get_by_role("button", name="在正文中继续查找")
+    button.click()
+    page.wait_for_url(re.compile(r"full=1"))
+    wait_status(page, re.compile(r"^找到 \d+ 条结果"))
+    full_count = int(re.search(r"找到 (\d+) 条", page.locator("#portal-sp-status").inner_text()).group(1))
+    assert full_count > headline_count
+    assert button.is_hidden()
+    assert any(p.startswith("/pagefind/index/") for p in requested)
+    # The focus moves to the first result for keyboard users.
+    assert page.evaluate("document.activeElement.classList.contains('portal-sp-title')")
+    # A shared link with full=1 searches the full text straight away.
+    page.goto(page.url)
+    wait_status(page, f"找到 {full_count} 条结果")
+    assert page.foreign_requests == [] and page.errors == []

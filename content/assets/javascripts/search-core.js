@@ -5,6 +5,15 @@
 // 县域医共体 whatever a word segmenter would make of either. A word that never
 // occurs as typed (高血压随访) is split where the index itself has phrases
 // (高血压 + 随访). Results must match every word of the query.
+//
+// That full-text index is large: every character of every body, so a common
+// character alone fills index chunks of 100 KB and more. A query is therefore
+// answered first from the headline index (titles, doc numbers, aliases,
+// keywords, summaries; pagefind/headline/), whose words are overlapping
+// character pairs: 基层医疗 costs the chunks of 基层 and 医疗. When that finds
+// at least FIRST results they are the answer, marked incomplete; the full
+// text is searched when the reader asks (options.fullText) or when the
+// headlines find fewer.
 (function () {
   "use strict";
 
@@ -14,33 +23,62 @@
   var MAX_SPLIT = 16;
   // Filter counts of an intersection are counted from at most this many records.
   var COUNT_LIMIT = 200;
+  // Headline results enough for a first answer (the search page shows them first).
+  var FIRST = 5;
+  var FULL_TEXT = "pagefind/";
+  var HEADLINES = "pagefind/headline/";
 
   var config = window.PORTAL_SEARCH;
-  var loading = null;
+  var bundles = {};
+  var filtersLoaded = {};
 
-  function load() {
-    if (!loading) {
+  // Opened from disk (USB bundle), a script-file index stands in for Pagefind,
+  // and it alone answers every search.
+  function backend() {
+    return window.PORTAL_SEARCH_BACKEND;
+  }
+
+  // The Pagefind instance of one bundle: each bundle's own pagefind.js is a
+  // module of its own, so the two indexes never mix.
+  function bundle(dir) {
+    if (!bundles[dir]) {
       var root = config.siteRoot();
-      // Opened from disk (USB bundle), a script-file index stands in for Pagefind.
-      var backend = window.PORTAL_SEARCH_BACKEND;
-      loading = (backend ? Promise.resolve(backend) : import(root + "pagefind/pagefind.js")).then(function (pagefind) {
+      var own = backend();
+      bundles[dir] = (own ? Promise.resolve(own) : import(root + dir + "pagefind.js")).then(function (pagefind) {
         return pagefind.options(Object.assign({ baseUrl: root }, config.options))
-          .then(function () { return backend ? [] : shards(root); })
+          .then(function () { return own ? [] : shards(root + dir); })
           .then(function (extra) {
             // A large catalogue is indexed in shards (portal/search_index.py): merge the others in.
-            return Promise.all(extra.map(function (dir) {
-              return pagefind.mergeIndex(root + "pagefind/" + dir, { baseUrl: root });
+            return Promise.all(extra.map(function (shard) {
+              return pagefind.mergeIndex(root + dir + shard, { baseUrl: root });
             }));
           })
           .then(function () { return pagefind.init(); })
           .then(function () { return pagefind; });
       });
     }
-    return loading;
+    return bundles[dir];
   }
 
-  function shards(root) {
-    return fetch(root + "pagefind/portal-shards.json")
+  // The index the search starts with (the headline index; the backend from disk).
+  function load() {
+    return bundle(backend() ? FULL_TEXT : HEADLINES);
+  }
+
+  // The full-text index, with its filters loaded so that its searches count per filter.
+  function loadFullText() {
+    return bundle(FULL_TEXT).then(function (pagefind) { return withFilters(FULL_TEXT, pagefind); });
+  }
+
+  function withFilters(dir, pagefind) {
+    if (!filtersLoaded[dir]) {
+      filtersLoaded[dir] = pagefind.filters();
+    }
+    return filtersLoaded[dir].then(function () { return pagefind; });
+  }
+
+  function shards(dir) {
+    return fetch(dir + "portal-shards.json")
       .then(function (response) { return response.ok ? response.json() : []; })
       .catch(function () { return []; });
   }
@@ -69,6 +107,86 @@
     });
     if (run) { out.push(run); }
     return out;
+  }
+
+  // The headline index's words (portal/search_docs.py: pairs): a Chinese pair
+  // or single character written as zq + four letters a-p per code point,
+  // because Pagefind takes Chinese query words apart into characters.
+  var PAIR = /^zq((?:[a-p]{4})+)/;
+
+  function code(chars) {
+    return "zq" + chars.map(function (ch) {
+      return ("000" + ch.charCodeAt(0).toString(16)).slice(-4).replace(/[0-9a-f]/g, function (d) {
+        return String.fromCharCode(97 + parseInt(d, 16));
+      });
+    }).join("");
+  }
+
+  function decode(letters) {
+    var out = [];
+    for (var i = 0; i < letters.length; i += 4) {
+      var hex = letters.slice(i, i + 4).replace(/[a-p]/g, function (l) { return (l.charCodeAt(0) - 97).toString(16); });
+      out.push(String.fromCharCode(parseInt(hex, 16)));
+    }
+    return out;
+  }
+
+  // 基层医疗卫生 → 基层 医疗 卫生: the pairs covering every character of each
+  // Chinese run (an odd one ends on an overlapping pair), as index words.
+  function pairs(word) {
+    var out = [];
+    var run = [];
+    function flush() {
+      if (run.length === 1) { out.push(code(run)); }
+      for (var i = 0; i + 1 < run.length; i += 2) { out.push(code(run.slice(i, i + 2))); }
+      if (run.length > 1 && run.length % 2) { out.push(code(run.slice(-2))); }
+      run = [];
+    }
+    tokens(word).forEach(function (t) {
+      if (HAN.test(t)) { run.push(t); return; }
+      flush();
+      out.push(t);
+    });
+    flush();
+    return out;
+  }
+
+  // A headline excerpt in pairs (医疗 疗卫 卫生 生) back into characters
+  // (医疗卫生), a mark on a pair marking both its characters.
+  function unpair(excerpt) {
+    var chars = [];
+    var tail = null;  // the last character of the run being read
+    (excerpt || "").split(" ").forEach(function (token) {
+      // <mark>word</mark>, word. (Pagefind ends a block with a full stop): the word, then the rest.
+      var parts = /^(<mark>)?([^<]*)(<\/mark>)?(.*)$/.exec(token);
+      var marked = !!parts[1];
+      var pair = PAIR.exec(parts[2]);
+      var word = pair ? decode(pair[1]) : Array.from(parts[2]);
+      var rest = (pair ? parts[2].slice(pair[0].length) : "") + parts[4];
+      if (pair && tail !== null && word[0] === tail && word.length <= 2) {
+        // The next pair of the run, or (one character) the run's closing single.
+        if (marked) { chars[chars.length - 1].marked = true; }
+        if (word.length === 2) {
+          chars.push({ ch: word[1], marked: marked });
+          tail = word[1];
+        } else {
+          tail = null;
+        }
+      } else {
+        if (chars.length) { chars.push({ ch: " " }); }
+        word.forEach(function (ch) { chars.push({ ch: ch, marked: marked }); });
+        tail = pair && word.length === 2 ? word[1] : null;
+      }
+      Array.from(rest).forEach(function (ch) { chars.push({ ch: ch }); tail = null; });
+    });
+    var out = "";
+    var open = false;
+    chars.forEach(function (c) {
+      if (c.marked && !open) { out += "<mark>"; open = true; }
+      if (!c.marked && open) { out += "</mark>"; open = false; }
+      out += c.ch;
+    });
+    return out + (open ? "</mark>" : "");
   }
 
   function phrase(text) {
@@ -158,17 +276,43 @@
     return target.pathname + target.search + target.hash;
   }
 
-  // search(query, {filters, sort}) → {words, results: [{id, score, data()}], filters, total, partial}
+  // search(query, {filters, sort, fullText}) → {words, results: [{id, score, data()}],
+  // filters, total, partial, complete}; complete is false when the results come
+  // from the headline index only and the full text may hold more.
   function search(query, options) {
     options = options || {};
     var ws = words(query);
+    var own = options;
+    // Pagefind gets only its own options.
+    options = {};
+    if (own.filters) { options.filters = own.filters; }
+    if (own.sort) { options.sort = own.sort; }
+    var counts = own.counts !== false;
+    if (ws.length === 0 && !Object.keys(options.filters || {}).length) {
+      return load().then(function () {
+        return { words: [], results: [], total: 0, filters: {}, partial: false, complete: true };
+      });
+    }
+    if (backend() || (own.fullText && ws.length)) {
+      return searchFullText(ws, options, counts);
+    }
     return load().then(function (pagefind) {
-      if (ws.length === 0) {
-        if (!Object.keys(options.filters || {}).length) {
-          return { words: [], results: [], total: 0, filters: {}, partial: false };
+      // Every page is in the headline index: browsing by filters needs nothing else.
+      var terms = [].concat.apply([], ws.map(pairs));
+      return pagefind.search(terms.length ? terms.join(" ") : null, options).then(function (found) {
+        if (ws.length && found.results.length < FIRST) {
+          return searchFullText(ws, options, counts);
         }
+        return finish(found.results, found.filters, ws, counts, false, ws.length > 0);
+      });
+    });
+  }
+
+  function searchFullText(ws, options, counts) {
+    return (backend() ? load() : loadFullText()).then(function (pagefind) {
+      if (ws.length === 0) {
         return pagefind.search(null, options).then(function (found) {
-          return finish(found.results, found.filters, [], options);
+          return finish(found.results, found.filters, [], counts);
         });
       }
       return Promise.all(ws.map(function (w) { return searchWord(pagefind, w, options); })).then(function (perWord) {
@@ -207,12 +351,14 @@
             return a.search.results.length - b.search.results.length;
           })[0].search.filters;
         }
-        return finish(keep.map(function (e) { return e.result; }), filters, terms, options, partial);
+        return finish(keep.map(function (e) { return e.result; }), filters, terms, counts, partial);
       });
     });
   }
 
-  function finish(results, filters, terms, options, partial) {
+  // headline: the results come from the headline index (excerpts in pairs; the full text may hold more).
+  // counts: whether to count an intersection's results per filter (the header's search does not show them).
+  function finish(results, filters, terms, counts, partial, headline) {
     var wrapped = results.map(function (r) {
       return {
         id: r.id,
@@ -225,14 +371,15 @@
               title: (d.meta && d.meta.title) || d.url,
               meta: d.meta || {},
               filters: d.filters || {},
-              excerpt: tidy(d.excerpt)
+              excerpt: tidy(headline ? unpair(d.excerpt) : d.excerpt)
             };
           });
         }
       };
     });
-    var answer = { words: terms, results: wrapped, total: wrapped.length, filters: filters, partial: !!partial };
-    if (filters && Object.keys(filters).length) { return answer; }
+    var answer = { words: terms, results: wrapped, total: wrapped.length, filters: filters, partial: !!partial,
+                   complete: !headline };
+    if ((filters && Object.keys(filters).length) || !counts) { return answer; }
     // Counts for an intersection come from the matching records themselves.
     return Promise.all(wrapped.slice(0, COUNT_LIMIT).map(function (r) { return r.data(); })).then(function (all) {
       var counts = {};
@@ -250,8 +397,10 @@
   // All filter values with their counts. Loading them also lets every later
   // search report counts per filter (Pagefind only counts loaded filters).
   function allFilters() {
-    return load().then(function (pagefind) { return pagefind.filters(); });
+    return load().then(function (pagefind) {
+      return withFilters(backend() ? FULL_TEXT : HEADLINES, pagefind).then(function () { return pagefind.filters(); });
+    });
   }
 
-  window.PortalSearch = { search: search, filters: allFilters, words: words, tidy: tidy, load: load };
+  window.PortalSearch = { search: search, filters: allFilters, words: words, tidy: tidy, unpair: unpair, load: load };
 })();

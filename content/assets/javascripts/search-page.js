@@ -1,5 +1,7 @@
 // The search page (/search/): Pagefind's JS API with filters and their counts,
 // sorting, and the whole state in the URL so a search can be shared or bookmarked.
+// A query is first answered from titles, doc numbers, keywords and summaries
+// (search-core.js); 在正文中继续查找 searches the full text too (full=1).
 (function () {
   "use strict";
 
@@ -15,13 +17,14 @@
   var statusBox = document.getElementById("portal-sp-status");
   var list = document.getElementById("portal-sp-results");
   var moreButton = document.getElementById("portal-sp-more");
+  var fullTextButton = document.getElementById("portal-sp-fulltext");
 
   var PAGE_SIZE = 10;
   var FILTER_ORDER = Object.keys(config.filterParams);
   var PARAM_TO_FILTER = {};
   FILTER_ORDER.forEach(function (name) { PARAM_TO_FILTER[config.filterParams[name]] = name; });
 
-  var state = { q: "", sort: "", filters: {} };
+  var state = { q: "", sort: "", full: false, filters: {} };
   var results = [];
   var shown = 0;
   var runId = 0;
@@ -30,6 +33,7 @@
     var params = new URLSearchParams(window.location.search);
     state.q = (params.get("q") || "").trim();
     state.sort = params.get("sort") === "date" ? "date" : "";
+    state.full = params.get("full") === "1";
     state.filters = {};
     params.forEach(function (value, key) {
       var name = PARAM_TO_FILTER[key];
@@ -43,6 +47,7 @@
     var params = new URLSearchParams();
     if (state.q) { params.set("q", state.q); }
     if (state.sort) { params.set("sort", state.sort); }
+    if (state.full && state.q) { params.set("full", "1"); }
     FILTER_ORDER.forEach(function (name) {
       (state.filters[name] || []).forEach(function (value) { params.append(config.filterParams[name], value); });
     });
@@ -135,6 +140,7 @@
     var id = ++runId;
     list.textContent = "";
     moreButton.hidden = true;
+    fullTextButton.hidden = true;
     if (!state.q && !hasFilters()) {
       statusBox.textContent = "输入关键词开始搜索，或在左侧选择筛选条件。";
       return window.PortalSearch.filters().then(function (all) { if (id === runId) { renderFilters(all); } });
@@ -144,7 +150,7 @@
     FILTER_ORDER.forEach(function (name) {
       if ((state.filters[name] || []).length) { filters[name] = { any: state.filters[name] }; }
     });
-    var options = { filters: filters };
+    var options = { filters: filters, fullText: state.full };
     if (state.sort === "date") { options.sort = { date: "desc" }; }
     return window.PortalSearch.search(state.q, options).then(function (search) {
       if (id !== runId) { return; }
@@ -156,7 +162,11 @@
         return;
       }
       statusBox.textContent = (search.partial ? "没有同时包含全部关键词的内容，以下为部分匹配。" : "") +
-        "找到 " + results.length + " 条结果" + (state.q ? "（关键词：" + state.q + "）" : "") + "。";
+        (search.complete ? "" : "在标题、文号、关键词和摘要中") +
+        "找到 " + results.length + " 条结果" + (state.q ? "（关键词：" + state.q + "）" : "") + "。" +
+        (search.complete ? "" : "正文中可能还有更多。");
+      // Searching the full text loads a much larger index: only when asked.
+      fullTextButton.hidden = search.complete;
       return showMore(id);
     });
   }
@@ -168,18 +178,28 @@
     timer = window.setTimeout(run, 150);
   }
 
+  function newQuery() {
+    var q = input.value.trim();
+    if (q !== state.q) { state.full = false; }
+    state.q = q;
+    update();
+  }
   form.addEventListener("submit", function (event) {
     event.preventDefault();
-    state.q = input.value.trim();
-    update();
+    newQuery();
   });
-  input.addEventListener("input", function () {
-    state.q = input.value.trim();
-    update();
-  });
+  input.addEventListener("input", newQuery);
   sortSelect.addEventListener("change", function () {
     state.sort = sortSelect.value;
     update();
+  });
+  fullTextButton.addEventListener("click", function () {
+    state.full = true;
+    writeUrl();
+    run().then(function () {
+      var link = list.querySelector("a");
+      if (link) { link.focus(); }
+    });
   });
   moreButton.addEventListener("click", function () {
     var next = list.children.length;

@@ -55,7 +55,8 @@
     }
     open(true);
     status.textContent = "正在搜索……";
-    window.PortalSearch.search(query).then(function (found) {
+    // Filter counts are not shown here: do not fetch records to count them.
+    window.PortalSearch.search(query, { counts: false }).then(function (found) {
       if (id !== runId) { return; }
       return Promise.all(found.results.slice(0, SHOWN).map(function (r) { return r.data(); })).then(function (items) {
         if (id !== runId) { return; }
@@ -63,6 +64,7 @@
         items.forEach(function (d) { list.appendChild(item(d)); });
         status.textContent = found.total
           ? (found.partial ? "没有同时包含全部关键词的内容，以下为部分匹配：" : "") +
+            (found.complete ? "" : "在标题、文号、关键词和摘要中") +
             "找到 " + found.total + " 条结果" + (found.total > SHOWN ? "，显示前 " + SHOWN + " 条" : "")
           : "没有找到与“" + query + "”相关的内容。可以换个说法、缩短关键词，或从栏目页按分类浏览。";
       });
