@@ -103,6 +103,10 @@ def timed(command: list[str], cwd: Path | None = None) -> tuple[float, int, int]
     """(seconds, peak RSS of the largest process in KB, peak memory of all its processes together
     with their files in /dev/shm, in KB) of one command: GNU time for the first two, /proc and
     statvfs sampled every 0.2 s for the last."""
+    # The previous run's files (written, or deleted) go to disk first, or the
+    # kernel writes them back during this run: the portal writes 0.9 GB at
+    # 20,000 records, Hugo 0.3 GB, and that work landed on whichever run came next.
+    os.sync()
     with tempfile.NamedTemporaryFile("r") as report:
         process = subprocess.Popen([TIME, "-f", "%e %M", "-o", report.name, *command], cwd=cwd,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)

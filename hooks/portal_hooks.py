@@ -25,7 +25,7 @@ from portal.render.pages import nav_pages, page_count, render_block
 from portal.render.shell import ShellWriter, shell_url
 from portal.render.text import clear_markdown_cache
 from portal.search_docs import content_document, record_documents
-from portal.search_index import SearchIndexError, SearchIndexJob, index_work
+from portal.search_index import SearchIndexError, SearchIndexJob
 
 PLACEHOLDER = "<!-- portal:page -->"
 HOME_PLACEHOLDER = "<!-- portal:home -->"
@@ -160,7 +160,7 @@ def on_post_build(config):
     job = None
     if opts.get("pagefind", True):
         # Pagefind indexes in the background while the pages are written.
-        index_phase = progress.phase("建立检索索引", total=index_work(len(documents)), unit="篇")
+        index_phase = progress.phase("建立检索索引", total=len(documents), unit="篇")
         try:
             job = SearchIndexJob(documents, site / "pagefind", on_shard=index_phase.advance)
         except SearchIndexError as exc:

@@ -35,17 +35,11 @@ _CJK_EXTRA = "“”‘’—…·"
 # Chinese punctuation stays as printed (excerpts show it).
 _FULLWIDTH = {c: unicodedata.normalize("NFKC", chr(c)) for c in range(0xFF10, 0xFF5B) if chr(c).isalnum()}
 
-def _is_han(code: int) -> bool:
-    return 0x3400 <= code <= 0x4DBF or 0x4E00 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF
-
-
 # One translation table does both (str.translate runs in C: this is done for
 # every character of every record).
 _SPACED = {c: f" {chr(c)} " for lo, hi in _CJK_RANGES for c in range(lo, hi + 1)}
 _SPACED.update({ord(c): f" {c} " for c in _CJK_EXTRA})
 _SPACED.update(_FULLWIDTH)
-# The same without splitting Han characters apart: punctuation stands alone, full-width folds.
-_SPACED_PUNCTUATION = {c: t for c, t in _SPACED.items() if not _is_han(c)}
 
 
 def spaced(text: str) -> str:
@@ -54,35 +48,50 @@ def spaced(text: str) -> str:
 
 
 _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_LETTERS_AND_DIGITS = re.compile(r"[^\W_]+")
 # Pagefind's browser search takes a Chinese query word apart into characters,
-# so the pairs are written in letters: zq, then each character's code point in
-# four letters a-p (hex digits 0-f). search-core.js writes queries and reads
-# excerpts the same way.
-_LETTERS = str.maketrans("0123456789abcdef", "abcdefghijklmnop")
+# so pair words are written in letters: PAIR_PREFIX, then each character's code
+# point in four letters a-p (hex digits 0-f). Letters and digits of the same
+# fields (doc numbers: 13, 2024) get NUMBER_PREFIX, so that they too sort
+# apart from the body text. search-core.js writes queries the same way.
 PAIR_PREFIX = "zq"
+NUMBER_PREFIX = "zz"
+_LETTERS = str.maketrans("0123456789abcdef", "abcdefghijklmnop")
+# Each Han character's four letters, in one table (str.translate runs in C).
+_CODES = {c: f"{c:04x}".translate(_LETTERS) for lo, hi in ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
+          for c in range(lo, hi + 1)}
 
 
-def _code(chars: str) -> str:
-    return PAIR_PREFIX + "".join(f"{ord(c):04x}".translate(_LETTERS) for c in chars)
-
-
-def _pair_run(match: re.Match) -> str:
-    run = match.group(0)
-    return " " + " ".join([_code(run[i:i + 2]) for i in range(len(run) - 1)] + [_code(run[-1])]) + " "
+def _pair_run(letters: str) -> list[str]:
+    last = len(letters) - 4
+    return [PAIR_PREFIX + letters[i:i + 8] for i in range(0, last, 4)] + [PAIR_PREFIX + letters[last:]]
 
 
 def pairs(text: str) -> str:
-    """The headline index's words: each run of Chinese characters as its
-    overlapping pairs, then its last character alone (基层医疗 → 基层 层医 医疗 疗,
-    each written as a code word: see _code).
+    """A weighted field's words for a query's first answer: each run of Chinese
+    characters as its overlapping pairs, then its last character alone
+    (基层医疗 → 基层 层医 医疗 疗), written in letters (_CODES); each run of
+    letters or digits prefixed (13 → zz13).
 
-    A query then costs one index chunk per two characters (the search script
-    looks up 基层 医疗 卫生 for 基层医疗卫生), where single characters cost one
-    each and a common one fills a large chunk. Pagefind matches a query word as
-    a prefix, so one character finds the pairs it starts; the lone last
-    character lets it find a run's last character too.
+    search-core.js looks up a query's first results by these words: they sort
+    together, apart from the body text, in small index chunks, so 基层医疗卫生
+    costs the chunks of 基层, 医疗 and 卫生. Single characters stand for every
+    body too and fill large chunks (a common one over 100 KB at 20,000
+    records). Pagefind matches a query word as a prefix, so one character finds
+    the pairs it starts; the lone last character lets it find a run's last
+    character too.
     """
-    return " ".join(_HAN_RUN.sub(_pair_run, (text or "").translate(_SPACED_PUNCTUATION)).split())
+    words = []
+    for token in _LETTERS_AND_DIGITS.findall((text or "").translate(_FULLWIDTH).lower()):
+        start = 0
+        for run in _HAN_RUN.finditer(token):
+            if run.start() > start:
+                words.append(NUMBER_PREFIX + token[start:run.start()])
+            words += _pair_run(run.group(0).translate(_CODES))
+            start = run.end()
+        if start < len(token):
+            words.append(NUMBER_PREFIX + token[start:])
+    return " ".join(words)
 
 
 class _Text(html.parser.HTMLParser):
@@ -137,22 +146,16 @@ class SearchDocument:
 
     @functools.cached_property
     def html(self) -> str:
-        """The page of the full-text index (never served): every Chinese character a word."""
-        return self._page(self.fields(), spaced)
-
-    @functools.cached_property
-    def headline_html(self) -> str:
-        """The page of the headline index (never served): the title and the fields
-        beside it, without the body, in overlapping character pairs (see pairs())."""
-        return self._page([(w, t) for w, t in self.fields() if w != 1], pairs)
-
-    def _page(self, fields: list[tuple[int, str]], words) -> str:
+        """The page Pagefind indexes (never served): every Chinese character a
+        word, and the weighted fields (title, doc number, aliases, keywords,
+        summary) in character pairs as well (see pairs())."""
         parts = [f'<html lang="zh"><head><title>{html.escape(self.title)}</title></head><body>',
                  f'<main data-pagefind-body data-pagefind-meta="title:{_attr(self.title)}">']
-        for n, (weight, text) in enumerate(fields):
+        for n, (weight, text) in enumerate(self.fields()):
             tag = "h1" if n == 0 else "div" if weight == 1 else "p"
             weight_attr = f' data-pagefind-weight="{weight}"' if weight != 1 else ""
-            parts.append(f"<{tag}{weight_attr}>{html.escape(words(text))}</{tag}>")
+            words = spaced(text) if weight == 1 else f"{spaced(text)} {pairs(text)}"
+            parts.append(f"<{tag}{weight_attr}>{html.escape(words)}</{tag}>")
         for name, values in self.filters:
             parts += [f'<span data-pagefind-filter="{_attr(name)}:{_attr(v)}"></span>' for v in values]
         parts += [f'<span data-pagefind-meta="{_attr(k)}:{_attr(v)}"></span>' for k, v in self.meta]

@@ -53,20 +53,6 @@ def configured_shard_size() -> int:
 
 SHARDS_FILE = "portal-shards.json"
 
-# The headline index (titles, doc numbers, aliases, keywords, summaries: no body
-# text) answers a query's first results for a few chunks of a small index; the
-# full text is fetched only when the reader asks for more (search-core.js). Its
-# documents are about a tenth the size, so its shards hold twice as many: one
-# index up to 25,000 documents, where a query loads one chunk per word.
-HEADLINE_DIR = "headline/"
-HEADLINE_SHARD_FACTOR = 2
-
-
-def index_work(count: int) -> int:
-    """Documents Pagefind reads for `count` search documents (progress counts them):
-    each is indexed twice, as full text and as a headline."""
-    return 2 * count
-
 
 def shard_dirs(count: int) -> list[str]:
     """Where each shard's bundle goes, relative to the main bundle: "" for the first."""
@@ -78,7 +64,6 @@ class SearchIndexJob:
 
     Documents are sorted by URL and dealt into shards; shard 1 is the main bundle
     in `output`, further shards go to output/shard-N/, listed in SHARDS_FILE.
-    The headline index goes to output/headline/, sharded the same way.
     The documents are written here, in the caller's thread; the background
     thread only waits for Pagefind, so it takes no Python time from the caller.
     """
@@ -92,23 +77,20 @@ class SearchIndexJob:
             raise SearchIndexError("没有可检索的页面")
         self.count = len(documents)
         self.output = Path(output).resolve()
-        size = shard_size or configured_shard_size()
-        full = _deal(documents, size)
-        headline = _deal(documents, size * HEADLINE_SHARD_FACTOR)
-        self.shard_count = len(full)
-        self.headline_shard_count = len(headline)
+        count = -(-len(documents) // (shard_size or configured_shard_size()))
+        # Dealt like cards, so each shard is a sample of the whole: Pagefind
+        # ranks with each index's own statistics, and the merged ranking is
+        # only fair when the shards look alike.
+        shards = [documents[i::count] for i in range(count)]
         sweep_stale_scratch()
-        # (folder, scratch, documents) per Pagefind run: the full text's large
-        # shards first, so that the small headline runs fill in at the end.
-        self._jobs: list[tuple[str, tempfile.TemporaryDirectory, int]] = []
+        self._sources: list[tempfile.TemporaryDirectory] = []
         try:
-            for folder, shard in zip(shard_dirs(len(full)), full):
-                self._jobs.append((folder, _write_documents(shard), len(shard)))
-            for folder, shard in zip(shard_dirs(len(headline)), headline):
-                self._jobs.append((HEADLINE_DIR + folder, _write_documents(shard, headline=True), len(shard)))
+            for shard in shards:
+                self._sources.append(_write_documents(shard))
         except BaseException:
             self._clean_up()
             raise
+        self._sizes = [len(shard) for shard in shards]
         self._on_shard = on_shard
         self._error: BaseException | None = None
         self._lock = threading.Lock()
@@ -116,6 +98,10 @@ class SearchIndexJob:
         self._cancelled = False
         self._thread = threading.Thread(target=self._run, name="pagefind", daemon=True)
         self._thread.start()
+
+    @property
+    def shard_count(self) -> int:
+        return len(self._sizes)
 
     def _run(self) -> None:
         from concurrent.futures import ThreadPoolExecutor
@@ -129,11 +115,11 @@ class SearchIndexJob:
 
         try:
             with ThreadPoolExecutor(max_workers=CONCURRENT) as pool:
-                for future in [pool.submit(index, *job) for job in self._jobs]:
+                for future in [pool.submit(index, *job) for job in
+                               zip(shard_dirs(self.shard_count), self._sources, self._sizes)]:
                     future.result()
-            for folder, count in (("", self.shard_count), (HEADLINE_DIR, self.headline_shard_count)):
-                (self.output / folder / SHARDS_FILE).write_text(
-                    json.dumps([f for f in shard_dirs(count) if f]), encoding="utf-8")
+            (self.output / SHARDS_FILE).write_text(
+                json.dumps([f for f in shard_dirs(self.shard_count) if f]), encoding="utf-8")
         except BaseException as exc:  # handed to wait()
             self._error = exc
         finally:
@@ -149,7 +135,7 @@ class SearchIndexJob:
             return True
 
     def _clean_up(self) -> None:
-        for _folder, source, _size in self._jobs:
+        for source in self._sources:
             source.cleanup()
 
     def cancel(self) -> None:
@@ -164,17 +150,8 @@ class SearchIndexJob:
         self._thread.join()
         if self._error is not None:
             raise self._error
-        log.info("Pagefind indexed %d documents in %d shard(s), their headlines in %d",
-                 self.count, self.shard_count, self.headline_shard_count)
+        log.info("Pagefind indexed %d documents in %d shard(s)", self.count, self.shard_count)
         return self.count
-
-
-def _deal(documents: list[SearchDocument], size: int) -> list[list[SearchDocument]]:
-    """Dealt like cards, so each shard is a sample of the whole: Pagefind ranks
-    with each index's own statistics, and the merged ranking is only fair when
-    the shards look alike."""
-    count = -(-len(documents) // size)
-    return [documents[i::count] for i in range(count)]
 
 
 # Creating a file on a disk file system costs about 0.4 ms here (ext4 on a
@@ -184,11 +161,11 @@ MEMORY_SCRATCH = "/dev/shm"
 _PAGE = 4096
 
 
-def scratch_root(documents: list[SearchDocument], memory: str = MEMORY_SCRATCH, headline: bool = False) -> str | None:
+def scratch_root(documents: list[SearchDocument], memory: str = MEMORY_SCRATCH) -> str | None:
     """Where the documents' scratch directory goes: the in-memory file system
     when it has room for them twice over, else the system's temporary folder."""
     # Each file and folder takes at least a page of a tmpfs.
-    need = sum(-(-len(_html(doc, headline).encode()) // _PAGE) * _PAGE + _PAGE for doc in documents)
+    need = sum(-(-len(doc.html.encode()) // _PAGE) * _PAGE + _PAGE for doc in documents)
     try:
         stat = os.statvfs(memory)
     except OSError:
@@ -234,20 +211,15 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _html(doc: SearchDocument, headline: bool) -> str:
-    return doc.headline_html if headline else doc.html
-
-
-def _write_documents(documents: list[SearchDocument], headline: bool = False) -> tempfile.TemporaryDirectory:
-    """The documents (or their headlines) as small HTML files in a scratch directory laid out like the site."""
-    source = tempfile.TemporaryDirectory(prefix=f"portal-search-{os.getpid()}-",
-                                         dir=scratch_root(documents, headline=headline))
+def _write_documents(documents: list[SearchDocument]) -> tempfile.TemporaryDirectory:
+    """The documents as small HTML files in a scratch directory laid out like the site."""
+    source = tempfile.TemporaryDirectory(prefix=f"portal-search-{os.getpid()}-", dir=scratch_root(documents))
     root = Path(source.name)
     try:
         for doc in documents:
             folder = root / doc.url.strip("/")
             folder.mkdir(parents=True, exist_ok=True)
-            (folder / "index.html").write_text(_html(doc, headline), encoding="utf-8")
+            (folder / "index.html").write_text(doc.html, encoding="utf-8")
     except BaseException:
         source.cleanup()  # in memory: left behind, it would hold memory until the machine restarts
         raise

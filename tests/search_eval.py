@@ -11,7 +11,8 @@ QUERIES = Path(__file__).parent / "search" / "queries.yaml"
 
 # Runs in the page through the site's own search code (search-core.js).
 _SEARCH_JS = """
-async (queries) => {
+async ([queries, first]) => {
+  if (first) { window.PORTAL_SEARCH.firstResults = first; }
   const out = [];
   for (const q of queries) {
     const found = await window.PortalSearch.search(q);
@@ -51,9 +52,11 @@ def load_queries(path: Path = QUERIES) -> list[dict]:
     return yaml.safe_load(path.read_text(encoding="utf-8"))["queries"]
 
 
-def evaluate(page, base_url: str, queries: list[dict]) -> Evaluation:
+def evaluate(page, base_url: str, queries: list[dict], first: int | None = None) -> Evaluation:
+    """Run the queries; `first` sets how many pair matches make a first answer
+    (1: every query the pairs find is answered from them alone)."""
     page.goto(base_url + "/")
-    got = page.evaluate(_SEARCH_JS, [q["q"] for q in queries])
+    got = page.evaluate(_SEARCH_JS, [[q["q"] for q in queries], first])
     rows = []
     for query, urls in zip(queries, got):
         expected = [f"/{e.strip('/')}/" for e in query["expect"]]

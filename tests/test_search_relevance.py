@@ -18,10 +18,14 @@ def test_relevance_set_is_large_and_varied():
     assert {"short", "words", "docno-whole", "docno-part", "alias", "mentor"} <= kinds
 
 
-def test_relevance(page, site_server, capsys):
-    result = evaluate(page, site_server, load_queries())
+@pytest.mark.parametrize("first", [None, 1], ids=["as-served", "first-answers"])
+def test_relevance(page, site_server, capsys, first):
+    """As served, and with every query the pair words find answered from them
+    alone: on this small site few queries reach the five pair matches that a
+    national catalogue gives, so the second run checks the first answers' order."""
+    result = evaluate(page, site_server, load_queries(), first)
     with capsys.disabled():
-        print("\n" + result.summary())
+        print("\n" + ("first answers: " if first else "") + result.summary())
         for miss in result.misses():
             print("  miss:", miss)
     assert result.hit_at_3 >= HIT_AT_3, result.misses()

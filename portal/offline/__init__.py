@@ -31,27 +31,19 @@ _PAGEFIND_RUNTIME = ("pagefind/pagefind.js", "pagefind/pagefind-worker.js", "pag
                      "pagefind/pagefind-entry.json", "pagefind/wasm.", "pagefind/pagefind.", "pagefind/filter/",
                      "pagefind/portal-shards.json")
 _PAGEFIND_UNUSED = ("pagefind/pagefind-ui.", "pagefind/pagefind-modular-ui.", "pagefind/pagefind-component-ui.")
-_SHARD = re.compile(r"^pagefind/(headline/)?(shard-\d+/)?")
+_SHARD = re.compile(r"^pagefind/shard-\d+/")
 # pagefind.mergeIndex loads a further shard's entry, wasm, metadata and index,
-# never its copy of the scripts; the headline index is imported for its own
-# pagefind.js, and the pages highlight with the main bundle's.
+# never its copy of the scripts.
 _SHARD_UNUSED = ("pagefind/pagefind.js", "pagefind/pagefind-worker.js", "pagefind/pagefind-highlight.js")
-_HEADLINE_UNUSED = ("pagefind/pagefind-worker.js", "pagefind/pagefind-highlight.js")
 
 
 def _used_search_file(path: str) -> bool:
     main = _as_main_bundle(path)
-    if main.startswith(_PAGEFIND_UNUSED):
-        return False
-    match = _SHARD.match(path)
-    if match.group(2):
-        return main not in _SHARD_UNUSED
-    return not (match.group(1) and main in _HEADLINE_UNUSED)
+    return not main.startswith(_PAGEFIND_UNUSED) and not (main != path and main in _SHARD_UNUSED)
 
 
 def _as_main_bundle(path: str) -> str:
-    """A file of a further search shard or of the headline index (pagefind/shard-2/…,
-    pagefind/headline/…) as if in the main bundle."""
+    """A file of a further search shard (pagefind/shard-2/…) as if in the main bundle."""
     return _SHARD.sub("pagefind/", path)
 
 

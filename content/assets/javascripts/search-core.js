@@ -6,14 +6,15 @@
 // occurs as typed (高血压随访) is split where the index itself has phrases
 // (高血压 + 随访). Results must match every word of the query.
 //
-// That full-text index is large: every character of every body, so a common
-// character alone fills index chunks of 100 KB and more. A query is therefore
-// answered first from the headline index (titles, doc numbers, aliases,
-// keywords, summaries; pagefind/headline/), whose words are overlapping
-// character pairs: 基层医疗 costs the chunks of 基层 and 医疗. When that finds
-// at least FIRST results they are the answer, marked incomplete; the full
-// text is searched when the reader asks (options.fullText) or when the
-// headlines find fewer.
+// Those single characters are costly to fetch: each index word keeps all its
+// positions together, so a common character fills index chunks of 100 KB and
+// more at national scale. A query's first results are therefore looked up by
+// the character pairs of the weighted fields (titles, doc numbers, aliases,
+// keywords, summaries; portal/search_docs.py: pairs), which sort together in
+// small chunks: 基层医疗 costs the chunks of 基层 and 医疗. When the pairs
+// find at least FIRST records those are the answer, marked incomplete; the
+// phrases above are searched when the reader asks (options.fullText) or when
+// the pairs find fewer.
 (function () {
   "use strict";
 
@@ -23,62 +24,39 @@
   var MAX_SPLIT = 16;
   // Filter counts of an intersection are counted from at most this many records.
   var COUNT_LIMIT = 200;
-  // Headline results enough for a first answer (the search page shows them first).
+  // Pair matches enough for a first answer (the search page shows them first);
+  // PORTAL_SEARCH.firstResults overrides it (the relevance tests try 1).
   var FIRST = 5;
-  var FULL_TEXT = "pagefind/";
-  var HEADLINES = "pagefind/headline/";
+  // A first answer looks up at most this many pairs (each costs an index chunk
+  // per shard): those spread over a long query, which all must match.
+  var MAX_PAIRS = 3;
 
   var config = window.PORTAL_SEARCH;
-  var bundles = {};
-  var filtersLoaded = {};
+  var loading = null;
 
-  // Opened from disk (USB bundle), a script-file index stands in for Pagefind,
-  // and it alone answers every search.
-  function backend() {
-    return window.PORTAL_SEARCH_BACKEND;
-  }
-
-  // The Pagefind instance of one bundle: each bundle's own pagefind.js is a
-  // module of its own, so the two indexes never mix.
-  function bundle(dir) {
-    if (!bundles[dir]) {
+  function load() {
+    if (!loading) {
       var root = config.siteRoot();
-      var own = backend();
-      bundles[dir] = (own ? Promise.resolve(own) : import(root + dir + "pagefind.js")).then(function (pagefind) {
+      // Opened from disk (USB bundle), a script-file index stands in for Pagefind.
+      var backend = window.PORTAL_SEARCH_BACKEND;
+      loading = (backend ? Promise.resolve(backend) : import(root + "pagefind/pagefind.js")).then(function (pagefind) {
         return pagefind.options(Object.assign({ baseUrl: root }, config.options))
-          .then(function () { return own ? [] : shards(root + dir); })
+          .then(function () { return backend ? [] : shards(root); })
           .then(function (extra) {
             // A large catalogue is indexed in shards (portal/search_index.py): merge the others in.
-            return Promise.all(extra.map(function (shard) {
-              return pagefind.mergeIndex(root + dir + shard, { baseUrl: root });
+            return Promise.all(extra.map(function (dir) {
+              return pagefind.mergeIndex(root + "pagefind/" + dir, { baseUrl: root });
             }));
           })
           .then(function () { return pagefind.init(); })
           .then(function () { return pagefind; });
       });
     }
-    return bundles[dir];
+    return loading;
   }
 
-  // The index the search starts with (the headline index; the backend from disk).
-  function load() {
-    return bundle(backend() ? FULL_TEXT : HEADLINES);
-  }
-
-  // The full-text index, with its filters loaded so that its searches count per filter.
-  function loadFullText() {
-    return bundle(FULL_TEXT).then(function (pagefind) { return withFilters(FULL_TEXT, pagefind); });
-  }
-
-  function withFilters(dir, pagefind) {
-    if (!filtersLoaded[dir]) {
-      filtersLoaded[dir] = pagefind.filters();
-    }
-    return filtersLoaded[dir].then(function () { return pagefind; });
-  }
-
-  function shards(dir) {
-    return fetch(dir + "portal-shards.json")
+  function shards(root) {
+    return fetch(root + "pagefind/portal-shards.json")
       .then(function (response) { return response.ok ? response.json() : []; })
       .catch(function () { return []; });
   }
@@ -109,10 +87,11 @@
     return out;
   }
 
-  // The headline index's words (portal/search_docs.py: pairs): a Chinese pair
-  // or single character written as zq + four letters a-p per code point,
-  // because Pagefind takes Chinese query words apart into characters.
-  var PAIR = /^zq((?:[a-p]{4})+)/;
+  // Pair words (portal/search_docs.py: pairs): a Chinese pair or single
+  // character written as zq + four letters a-p per code point, because
+  // Pagefind takes Chinese query words apart into characters; letters and
+  // digits as zz + themselves. Excerpts drop them.
+  var PAIR_WORD = /(^|\s)(<mark>)?(?:zq(?:[a-p]{4})+|zz[^\s<]+?)(<\/mark>)?\.?(?=\s|$)/g;
 
   function code(chars) {
     return "zq" + chars.map(function (ch) {
@@ -120,15 +99,6 @@
         return String.fromCharCode(97 + parseInt(d, 16));
       });
     }).join("");
-  }
-
-  function decode(letters) {
-    var out = [];
-    for (var i = 0; i < letters.length; i += 4) {
-      var hex = letters.slice(i, i + 4).replace(/[a-p]/g, function (l) { return (l.charCodeAt(0) - 97).toString(16); });
-      out.push(String.fromCharCode(parseInt(hex, 16)));
-    }
-    return out;
   }
 
   // 基层医疗卫生 → 基层 医疗 卫生: the pairs covering every character of each
@@ -145,48 +115,45 @@
     tokens(word).forEach(function (t) {
       if (HAN.test(t)) { run.push(t); return; }
       flush();
-      out.push(t);
+      out.push("zz" + t);
     });
     flush();
     return out;
   }
 
-  // A headline excerpt in pairs (医疗 疗卫 卫生 生) back into characters
-  // (医疗卫生), a mark on a pair marking both its characters.
-  function unpair(excerpt) {
-    var chars = [];
-    var tail = null;  // the last character of the run being read
-    (excerpt || "").split(" ").forEach(function (token) {
-      // <mark>word</mark>, word. (Pagefind ends a block with a full stop): the word, then the rest.
-      var parts = /^(<mark>)?([^<]*)(<\/mark>)?(.*)$/.exec(token);
-      var marked = !!parts[1];
-      var pair = PAIR.exec(parts[2]);
-      var word = pair ? decode(pair[1]) : Array.from(parts[2]);
-      var rest = (pair ? parts[2].slice(pair[0].length) : "") + parts[4];
-      if (pair && tail !== null && word[0] === tail && word.length <= 2) {
-        // The next pair of the run, or (one character) the run's closing single.
-        if (marked) { chars[chars.length - 1].marked = true; }
-        if (word.length === 2) {
-          chars.push({ ch: word[1], marked: marked });
-          tail = word[1];
-        } else {
-          tail = null;
-        }
-      } else {
-        if (chars.length) { chars.push({ ch: " " }); }
-        word.forEach(function (ch) { chars.push({ ch: ch, marked: marked }); });
-        tail = pair && word.length === 2 ? word[1] : null;
-      }
-      Array.from(rest).forEach(function (ch) { chars.push({ ch: ch }); tail = null; });
+  // How much a pair word narrows a search: a number (not a year) most, then a
+  // pair, a year, a lone character.
+  function selectivity(term) {
+    if (/^zz/.test(term)) { return /^zz(19|20)\d\d$/.test(term) ? 1 : 3; }
+    return term.length > 6 ? 2 : 0;
+  }
+
+  // The words a first answer looks up: all of them, or the MAX_PAIRS that
+  // narrow most, spread over the query.
+  function pairTerms(ws) {
+    var all = [].concat.apply([], ws.map(pairs));
+    if (all.length <= MAX_PAIRS) { return all; }
+    var spread = {};
+    for (var i = 0; i < MAX_PAIRS; i += 1) { spread[Math.round(i * (all.length - 1) / (MAX_PAIRS - 1))] = true; }
+    return all.map(function (term, n) { return { term: term, n: n }; }).sort(function (a, b) {
+      return selectivity(b.term) - selectivity(a.term) || (spread[b.n] ? 1 : 0) - (spread[a.n] ? 1 : 0) || a.n - b.n;
+    }).slice(0, MAX_PAIRS).map(function (t) { return t.term; });
+  }
+
+  // A first answer's excerpt: the record's own text around the first query word
+  // (Pagefind's excerpt would centre on the pair words).
+  function firstExcerpt(content, title, ws) {
+    var text = tidy(content || "");
+    var plainTitle = tidy(title || "");
+    if (plainTitle && text.indexOf(plainTitle) === 0) { text = text.slice(plainTitle.length).replace(/^[.。\s]+/, ""); }
+    var at = -1;
+    ws.forEach(function (w) {
+      var i = text.indexOf(w);
+      if (i >= 0 && (at < 0 || i < at)) { at = i; }
     });
-    var out = "";
-    var open = false;
-    chars.forEach(function (c) {
-      if (c.marked && !open) { out += "<mark>"; open = true; }
-      if (!c.marked && open) { out += "</mark>"; open = false; }
-      out += c.ch;
-    });
-    return out + (open ? "</mark>" : "");
+    var start = Math.max(0, at - 20);
+    var excerpt = (start > 0 ? "…" : "") + text.slice(start, start + 60) + (start + 60 < text.length ? "…" : "");
+    return markWords(excerpt.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;"), ws);
   }
 
   function phrase(text) {
@@ -248,7 +215,7 @@
 
   // Tidy a Pagefind excerpt of the character-spaced index back into normal Chinese text.
   function tidy(excerpt) {
-    var parts = (excerpt || "").split(/(<\/?mark>)/);
+    var parts = (excerpt || "").replace(PAIR_WORD, "$1").split(/(<\/?mark>)/);
     var text = [];
     parts.forEach(function (part) {
       if (/^<\/?mark>$/.test(part)) { text.push({ tag: part }); }
@@ -269,6 +236,18 @@
     return out.replace(/<\/mark>(\s*)<mark>/g, "$1");
   }
 
+  // Mark the query's words in a tidied excerpt (a first answer's marks were on pair words).
+  function markWords(text, ws) {
+    var han = ws.filter(function (w) { return HAN.test(w); });
+    if (!han.length) { return text; }
+    var pattern = new RegExp("(" + han.map(function (w) {
+      return w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    }).join("|") + ")", "g");
+    return text.split(/(<[^>]+>)/).map(function (part) {
+      return part.charAt(0) === "<" ? part : part.replace(pattern, "<mark>$1</mark>");
+    }).join("").replace(/<mark><mark>(.*?)<\/mark><\/mark>/g, "<mark>$1</mark>");
+  }
+
   function withHighlight(url, terms) {
     var target = new URL(url, window.location.href);
     target.searchParams.delete("highlight");
@@ -276,89 +255,83 @@
     return target.pathname + target.search + target.hash;
   }
 
-  // search(query, {filters, sort, fullText}) → {words, results: [{id, score, data()}],
-  // filters, total, partial, complete}; complete is false when the results come
-  // from the headline index only and the full text may hold more.
+  // search(query, {filters, sort, fullText, counts}) → {words, results: [{id, score, data()}],
+  // filters, total, partial, complete}; complete is false when the results are a
+  // first answer from the weighted fields' pairs and the full text may hold more.
+  // counts: false spares counting an intersection per filter (the header shows no counts).
   function search(query, options) {
-    options = options || {};
+    var own = options || {};
     var ws = words(query);
-    var own = options;
     // Pagefind gets only its own options.
     options = {};
     if (own.filters) { options.filters = own.filters; }
     if (own.sort) { options.sort = own.sort; }
     var counts = own.counts !== false;
-    if (ws.length === 0 && !Object.keys(options.filters || {}).length) {
-      return load().then(function () {
-        return { words: [], results: [], total: 0, filters: {}, partial: false, complete: true };
-      });
-    }
-    if (backend() || (own.fullText && ws.length)) {
-      return searchFullText(ws, options, counts);
-    }
     return load().then(function (pagefind) {
-      // Every page is in the headline index: browsing by filters needs nothing else.
-      var terms = [].concat.apply([], ws.map(pairs));
-      return pagefind.search(terms.length ? terms.join(" ") : null, options).then(function (found) {
-        if (ws.length && found.results.length < FIRST) {
-          return searchFullText(ws, options, counts);
-        }
-        return finish(found.results, found.filters, ws, counts, false, ws.length > 0);
-      });
-    });
-  }
-
-  function searchFullText(ws, options, counts) {
-    return (backend() ? load() : loadFullText()).then(function (pagefind) {
       if (ws.length === 0) {
+        if (!Object.keys(options.filters || {}).length) {
+          return { words: [], results: [], total: 0, filters: {}, partial: false, complete: true };
+        }
         return pagefind.search(null, options).then(function (found) {
           return finish(found.results, found.filters, [], counts);
         });
       }
-      return Promise.all(ws.map(function (w) { return searchWord(pagefind, w, options); })).then(function (perWord) {
-        var parts = [].concat.apply([], perWord);
-        return Promise.all(parts.map(function (p) { return rank(pagefind, p, options); }));
-      }).then(function (parts) {
-        var terms = parts.map(function (p) { return p.text; });
-        // Every part must match: intersect, adding up the scores.
-        var byId = {};
-        parts.forEach(function (p, n) {
-          p.search.results.forEach(function (r, position) {
-            var entry = byId[r.id] || (byId[r.id] = { result: r, hits: 0, score: 0, order: Infinity });
-            entry.hits += 1;
-            entry.score += p.scores && p.scores[r.id] !== undefined ? p.scores[r.id] : r.score;
-            if (n === 0) { entry.order = position; }
-          });
-        });
-        var entries = Object.keys(byId).map(function (id) { return byId[id]; });
-        var keep = entries.filter(function (e) { return e.hits === parts.length; });
-        var partial = false;
-        if (keep.length === 0 && parts.length > 1) {
-          // Nothing has every word (计生 is not written in a notice that says 计划生育):
-          // offer what has all words but one, best matches first, and say so.
-          keep = entries.filter(function (e) { return e.hits === parts.length - 1; });
-          partial = keep.length > 0;
+      if (own.fullText || window.PORTAL_SEARCH_BACKEND) {
+        return searchText(pagefind, ws, options, counts);
+      }
+      return pagefind.search(pairTerms(ws).join(" "), options).then(function (found) {
+        if (found.results.length < (config.firstResults || FIRST)) {
+          return searchText(pagefind, ws, options, counts);
         }
-        keep.sort(options.sort
-          ? function (a, b) { return a.order - b.order; }
-          : function (a, b) { return b.hits - a.hits || b.score - a.score; });
-        var filters = null;
-        if (parts.length === 1) {
-          filters = parts[0].search.filters;
-        } else if (keep.length > COUNT_LIMIT) {
-          // Too many to count one by one: the most selective word's counts bound them.
-          filters = parts.slice().sort(function (a, b) {
-            return a.search.results.length - b.search.results.length;
-          })[0].search.filters;
-        }
-        return finish(keep.map(function (e) { return e.result; }), filters, terms, counts, partial);
+        return finish(found.results, found.filters, ws, counts, false, true);
       });
     });
   }
 
-  // headline: the results come from the headline index (excerpts in pairs; the full text may hold more).
-  // counts: whether to count an intersection's results per filter (the header's search does not show them).
-  function finish(results, filters, terms, counts, partial, headline) {
+  // Every word of the query as an exact phrase of characters, anywhere in the text.
+  function searchText(pagefind, ws, options, counts) {
+    return Promise.all(ws.map(function (w) { return searchWord(pagefind, w, options); })).then(function (perWord) {
+      var parts = [].concat.apply([], perWord);
+      return Promise.all(parts.map(function (p) { return rank(pagefind, p, options); }));
+    }).then(function (parts) {
+      var terms = parts.map(function (p) { return p.text; });
+      // Every part must match: intersect, adding up the scores.
+      var byId = {};
+      parts.forEach(function (p, n) {
+        p.search.results.forEach(function (r, position) {
+          var entry = byId[r.id] || (byId[r.id] = { result: r, hits: 0, score: 0, order: Infinity });
+          entry.hits += 1;
+          entry.score += p.scores && p.scores[r.id] !== undefined ? p.scores[r.id] : r.score;
+          if (n === 0) { entry.order = position; }
+        });
+      });
+      var entries = Object.keys(byId).map(function (id) { return byId[id]; });
+      var keep = entries.filter(function (e) { return e.hits === parts.length; });
+      var partial = false;
+      if (keep.length === 0 && parts.length > 1) {
+        // Nothing has every word (计生 is not written in a notice that says 计划生育):
+        // offer what has all words but one, best matches first, and say so.
+        keep = entries.filter(function (e) { return e.hits === parts.length - 1; });
+        partial = keep.length > 0;
+      }
+      keep.sort(options.sort
+        ? function (a, b) { return a.order - b.order; }
+        : function (a, b) { return b.hits - a.hits || b.score - a.score; });
+      var filters = null;
+      if (parts.length === 1) {
+        filters = parts[0].search.filters;
+      } else if (keep.length > COUNT_LIMIT) {
+        // Too many to count one by one: the most selective word's counts bound them.
+        filters = parts.slice().sort(function (a, b) {
+          return a.search.results.length - b.search.results.length;
+        })[0].search.filters;
+      }
+      return finish(keep.map(function (e) { return e.result; }), filters, terms, counts, partial);
+    });
+  }
+
+  // first: a first answer from the pairs (its excerpts are marked here).
+  function finish(results, filters, terms, counts, partial, first) {
     var wrapped = results.map(function (r) {
       return {
         id: r.id,
@@ -371,14 +344,14 @@
               title: (d.meta && d.meta.title) || d.url,
               meta: d.meta || {},
               filters: d.filters || {},
-              excerpt: tidy(headline ? unpair(d.excerpt) : d.excerpt)
+              excerpt: first ? firstExcerpt(d.content, d.meta && d.meta.title, terms) : tidy(d.excerpt)
             };
           });
         }
       };
     });
     var answer = { words: terms, results: wrapped, total: wrapped.length, filters: filters, partial: !!partial,
-                   complete: !headline };
+                   complete: !first };
     if ((filters && Object.keys(filters).length) || !counts) { return answer; }
     // Counts for an intersection come from the matching records themselves.
     return Promise.all(wrapped.slice(0, COUNT_LIMIT).map(function (r) { return r.data(); })).then(function (all) {
@@ -397,10 +370,8 @@
   // All filter values with their counts. Loading them also lets every later
   // search report counts per filter (Pagefind only counts loaded filters).
   function allFilters() {
-    return load().then(function (pagefind) {
-      return withFilters(backend() ? FULL_TEXT : HEADLINES, pagefind).then(function () { return pagefind.filters(); });
-    });
+    return load().then(function (pagefind) { return pagefind.filters(); });
   }
 
-  window.PortalSearch = { search: search, filters: allFilters, words: words, tidy: tidy, unpair: unpair, load: load };
+  window.PortalSearch = { search: search, filters: allFilters, words: words, tidy: tidy, load: load };
 })();
