@@ -5,7 +5,9 @@
 Serves SITE_DIR the way a static host does (gzip for text, Pagefind's files
 as they are) and reports, with an empty cache each time:
   * a record page's cold visit: the page and everything it loads;
-  * a search on the search page until the first five results are shown.
+  * a search on the search page until the first five results are shown: the
+    first answer (pair words of the weighted fields), and the full text
+    (full=1, what 在正文中继续查找 loads).
 Figures are bytes on the wire (compressed where the server compresses).
 """
 
@@ -73,7 +75,8 @@ def measure(site: Path, record_url: str, queries: list[str], runs: int = 3) -> d
     from playwright.sync_api import sync_playwright
 
     server, base = serve(site)
-    out = {"record": [], "search_page": [], "queries": {q: [] for q in queries}}
+    out = {"record": [], "search_page": [], "queries": {q: [] for q in queries},
+           "full_text": {q: [] for q in queries}}
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
@@ -85,15 +88,16 @@ def measure(site: Path, record_url: str, queries: list[str], runs: int = 3) -> d
                 out["record"].append(seen["bytes"])
                 context.close()
                 for query in queries:
-                    # Cold: the search page, its scripts and the index parts the query needs.
-                    context = browser.new_context(service_workers="block")
-                    page = context.new_page()
-                    seen = _counting(page)
-                    page.goto(base + "search/?q=" + quote(query))
-                    page.locator("#portal-sp-results > li").nth(4).wait_for(timeout=120_000)
-                    page.wait_for_load_state("networkidle")
-                    out["queries"][query].append(seen["bytes"])
-                    context.close()
+                    for key, suffix in (("queries", ""), ("full_text", "&full=1")):
+                        # Cold: the search page, its scripts and the index parts the query needs.
+                        context = browser.new_context(service_workers="block")
+                        page = context.new_page()
+                        seen = _counting(page)
+                        page.goto(base + "search/?q=" + quote(query) + suffix)
+                        page.locator("#portal-sp-results > li").nth(4).wait_for(timeout=120_000)
+                        page.wait_for_load_state("networkidle")
+                        out[key][query].append(seen["bytes"])
+                        context.close()
                 context = browser.new_context(service_workers="block")
                 page = context.new_page()
                 seen = _counting(page)
@@ -104,7 +108,8 @@ def measure(site: Path, record_url: str, queries: list[str], runs: int = 3) -> d
     finally:
         server.shutdown()
     return {"record": statistics.median(out["record"]), "search_page": statistics.median(out["search_page"]),
-            "queries": {q: statistics.median(v) for q, v in out["queries"].items()}}
+            "queries": {q: statistics.median(v) for q, v in out["queries"].items()},
+            "full_text": {q: statistics.median(v) for q, v in out["full_text"].items()}}
 
 
 def main() -> None:
@@ -120,8 +125,10 @@ def main() -> None:
     print(f"record page {record}: {result['record'] / 1024:.0f} KB")
     print(f"search page without a query: {result['search_page'] / 1024:.0f} KB")
     for query, size in result["queries"].items():
+        full = result["full_text"][query]
         print(f"query {query!r}, first five results: {size / 1024:.0f} KB "
-              f"(of which the query itself: {(size - result['search_page']) / 1024:.0f} KB)")
+              f"(of which the query itself: {(size - result['search_page']) / 1024:.0f} KB); "
+              f"full text: {full / 1024:.0f} KB (the query itself: {(full - result['search_page']) / 1024:.0f} KB)")
     sys.stdout.flush()
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -17,7 +18,7 @@ from mkdocs.structure.files import File, InclusionLevel
 from portal import preview
 from portal.catalogue import CatalogueError, build_catalogue, china_today
 from portal.history import load_history
-from portal.offline import write_offline_files
+from portal.offline import prepare_offline_files, write_offline_files
 from portal.outputs import extra_files
 from portal.progress import QUIET
 from portal.render import generated_pages, render_home
@@ -165,10 +166,15 @@ def on_post_build(config):
             job = SearchIndexJob(documents, site / "pagefind", on_shard=index_phase.advance)
         except SearchIndexError as exc:
             raise PluginError(str(exc)) from None
+    prepared = None
     try:
         _write_pages(config, catalogue, site, progress)
         if job is not None:
-            job.wait()
+            # The offline files' work on the written pages overlaps Pagefind's last minutes.
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                preparing = pool.submit(prepare_offline_files, site, catalogue)
+                job.wait()
+                prepared = preparing.result()
     except SearchIndexError as exc:
         raise PluginError(str(exc)) from None
     except BaseException:
@@ -183,7 +189,7 @@ def on_post_build(config):
         return
     # Last: the service worker's version covers every other file.
     with progress.phase("离线文件"):
-        write_offline_files(site, catalogue, preview=_state.get("preview", False))
+        write_offline_files(site, catalogue, preview=_state.get("preview", False), prepared=prepared)
 
 
 def _write_pages(config, catalogue, site: Path, progress) -> None:

@@ -96,12 +96,16 @@ def write_manifest(site: Path, icons: list[dict]) -> None:
     (site / "manifest.webmanifest").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
-def _site_files(site: Path) -> list[str]:
-    """Every file of the site as a sorted site-relative path (os.walk: far faster than rglob at scale)."""
+def _site_files(site: Path, under: str = "", skip: str | None = None) -> list[str]:
+    """Every file of the site (or of its folder `under`, given as site/under), but
+    the top folder `skip`, as a sorted site-relative path (os.walk: far faster than
+    rglob at scale)."""
     found = []
-    for folder, _dirs, names in os.walk(site):
+    for folder, dirs, names in os.walk(site):
         rel = os.path.relpath(folder, site).replace(os.sep, "/")
-        prefix = "" if rel == "." else rel + "/"
+        if rel == "." and skip in dirs:
+            dirs.remove(skip)
+        prefix = under + ("" if rel == "." else rel + "/")
         found += [prefix + name for name in names]
     return sorted(found)
 
@@ -128,16 +132,39 @@ def _collections(catalogue: Catalogue, site: Path, files: list[str]) -> list[dic
 # their content (stabilise() keeps it so for filters): their names stand for
 # their bytes, and reading the tens of thousands of them again would cost seconds.
 _NAMED_BY_CONTENT = (".pf_fragment", ".pf_index", ".pf_filter", ".pf_meta")
+_NOT_VERSIONED = ("sw.js", BUILD_SCRIPT)
 
 
-def _version(site: Path, files: list[str]) -> str:
+def _digests(site: Path, files: list[str]) -> dict[str, bytes]:
+    """Each file's content digest (empty for Pagefind's files named by content)."""
+    return {rel: b"" if rel.endswith(_NAMED_BY_CONTENT) else hashlib.sha256((site / rel).read_bytes()).digest()
+            for rel in files if rel not in _NOT_VERSIONED}
+
+
+def _version(digests: dict[str, bytes]) -> str:
     digest = hashlib.sha256()
-    for rel in files:
-        if rel in ("sw.js", BUILD_SCRIPT):
-            continue
-        content = b"" if rel.endswith(_NAMED_BY_CONTENT) else (site / rel).read_bytes()
-        digest.update(rel.encode() + b"\0" + content + b"\0")
+    for rel in sorted(digests):
+        digest.update(rel.encode() + b"\0" + digests[rel] + b"\0")
     return digest.hexdigest()[:16]
+
+
+@dataclass
+class OfflinePreparation:
+    """What write_offline_files needs from the site's pages, worked out while
+    Pagefind still indexes (the pages are written by then): icons, manifest,
+    the collections and every page's digest."""
+
+    files: list[str]
+    digests: dict[str, bytes]
+    collections: list[dict]
+
+
+def prepare_offline_files(site: Path, catalogue: Catalogue) -> OfflinePreparation:
+    """Everything but pagefind/ (which may still be being written)."""
+    site = Path(site)
+    write_manifest(site, write_icons(site))
+    files = _site_files(site, skip="pagefind")
+    return OfflinePreparation(files, _digests(site, files), _collections(catalogue, site, files))
 
 
 # Under `portal serve` pages change on every save; a caching worker would show
@@ -152,19 +179,21 @@ self.addEventListener("activate", (event) => event.waitUntil((async () => {
 """
 
 
-def write_offline_files(site: Path, catalogue: Catalogue, *, preview: bool = False) -> OfflineFiles:
+def write_offline_files(site: Path, catalogue: Catalogue, *, preview: bool = False,
+                        prepared: OfflinePreparation | None = None) -> OfflineFiles:
     site = Path(site)
-    write_manifest(site, write_icons(site))
-    files = _site_files(site)
-    search = [f for f in files if f.startswith("pagefind/") and _used_search_file(f)]
+    prepared = prepared or prepare_offline_files(site, catalogue)
+    search = sorted(f for f in _site_files(site / "pagefind", "pagefind/") if _used_search_file(f))
+    files = sorted(prepared.files + search)
     offline = {
         "search": {"urls": search, "bytes": sum(_size(site, f) for f in search)},
-        "collections": _collections(catalogue, site, files),
+        "collections": prepared.collections,
     }
     (site / "offline").mkdir(exist_ok=True)
     (site / "offline" / "collections.json").write_text(
         json.dumps(offline, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-    version = _version(site, sorted(set(files) | {"offline/collections.json"}))
+    digests = {**prepared.digests, **_digests(site, search + ["offline/collections.json"])}
+    version = _version(digests)
     (site / BUILD_SCRIPT).write_text(f'window.PORTAL_BUILD = "{version}";\n', encoding="utf-8")
     shell = list(_SHELL_PAGES) + [f for f in files if f.startswith(_SHELL_ASSETS) and not f.endswith(".map")] + \
         [f for f in search if _as_main_bundle(f).startswith(_PAGEFIND_RUNTIME)]
