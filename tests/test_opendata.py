@@ -270,7 +270,7 @@ def test_api_json_matches_catalogue(real, files):
         for obj in doc["records"]:
             rec = records[obj["id"]]
             assert files[f"api/{coll.name}/{rec.id}.json"] == (
-                json.dumps(obj, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+                json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
             assert obj["url"] == f"{coll.name}/{rec.id}/"
             assert obj["status"] == (rec.status.label if rec.status else None)
             assert obj[coll.title_field] == rec.title

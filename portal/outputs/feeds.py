@@ -22,6 +22,7 @@ Dates, since Atom wants an instant per entry (midnight in China, +08:00):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import uuid
 import xml.etree.ElementTree as ET
@@ -149,6 +150,8 @@ def _specs(catalogue: Catalogue) -> list[FeedSpec]:
     ]
     per_value = (("region", "regions", "地区", lambda r, v: r.get("region") == v),
                  ("topic", "policy.topics", "主题", lambda r, v: v in r.get("topics", [])))
+    # Sorted once for the fifty-odd feeds of regions and topics, not once each.
+    newest = functools.cache(lambda: catalogue.policies_newest_first())
     for key, vocab_path, label, matches in per_value:
         slugs = _facet_slugs(catalogue, key, vocab_path)
         for value in _facet_values(catalogue, key):
@@ -156,7 +159,7 @@ def _specs(catalogue: Catalogue) -> list[FeedSpec]:
                 f"feeds/policies-{key}-{slugs[value]}.xml", f"政策通知：{value}",
                 f"{label}为“{value}”的政策通知，按发布日期从新到旧。",
                 facet_url("policies", _policy_facet(key), value),
-                lambda cat, v=value, m=matches: _newest_policies(cat, lambda r: m(r, v))))
+                lambda cat, v=value, m=matches: [r for r in newest() if m(r, v)]))
     return specs
 
 

@@ -99,13 +99,15 @@ class Renderer:
         feed = self._feeds.get(listing_url(collection, listing.facet, listing.value))
         return GeneratedPage(src, listing.url, listing.title, html, feeds=[feed] if feed else [])
 
-    # A record appears on some ten listing pages and a facet list on hundreds;
-    # both are rendered once per page depth (their links only depend on it).
+    # A record appears on some ten listing pages, at several depths, and a facet
+    # list on hundreds: an item is rendered once, one level down, and its one
+    # link moved to other depths; a facet list once per depth.
     def _item(self, rec: Record, depth: int) -> str:
-        key = (rec.collection, rec.id, depth)
+        key = (rec.collection, rec.id)
         if key not in self._items:
-            self._items[key] = self.render("listing_item.html", "x/" * depth, r=rec, collection=rec.collection)
-        return self._items[key]
+            self._items[key] = self.render("listing_item.html", "x/", r=rec, collection=rec.collection)
+        item = self._items[key]
+        return item if depth == 1 else item.replace('href="../', 'href="' + "../" * depth, 1)
 
     def _facets_nav(self, listing: ListingPage, depth: int) -> Markup:
         collection = listing.collection
