@@ -25,8 +25,8 @@ from portal.render import generated_pages, render_home
 from portal.render.pages import nav_pages, page_count, render_block
 from portal.render.shell import ShellWriter, shell_url
 from portal.render.text import clear_markdown_cache
-from portal.search_docs import content_document, record_documents
-from portal.search_index import SearchIndexError, SearchIndexJob
+from portal.search_docs import RecordDocuments, content_document
+from portal.search_index import SearchIndexError, SearchIndexJob, SearchScratch, space_estimate
 
 PLACEHOLDER = "<!-- portal:page -->"
 HOME_PLACEHOLDER = "<!-- portal:home -->"
@@ -66,9 +66,53 @@ def on_config(config):
     _state["history"] = history
     # Only the collection pages in the nav go through MkDocs; the other generated
     # pages (records, listings) are written after the build through the theme shell.
-    _state["pages"] = {p.src_uri: p for p in nav_pages(catalogue, history)} if catalogue else {}
     _state["search"] = []
+    # The records' search documents are made on the other cores while MkDocs
+    # renders its own pages; Pagefind starts on them in on_post_build.
+    _state["documents"] = _start_documents(config, catalogue) if catalogue else None
+    _state["pages"] = {p.src_uri: p for p in nav_pages(catalogue, history)} if catalogue else {}
     return config
+
+
+def _start_documents(config, catalogue):
+    """(job, scratch or None, progress phase) of the records' search documents."""
+    opts = _options(config)
+    progress = opts.get("progress") or QUIET
+    records = list(catalogue.all())
+    scratch = None
+    if opts.get("pagefind", True):
+        scratch = SearchScratch(["/" + rec.url for rec in records],
+                                space_estimate(sum(_file_size(rec.path) for rec in records), len(records)))
+    phase = progress.phase("生成检索文档", total=len(records), unit="条")
+    try:
+        return RecordDocuments(records, scratch, on_done=phase.advance), scratch, phase
+    except BaseException:
+        phase.close()
+        if scratch is not None:
+            scratch.cleanup()
+        raise
+
+
+def _file_size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
+
+
+def _stop_documents() -> None:
+    started = _state.pop("documents", None)
+    if started:
+        job, scratch, phase = started
+        job.cancel()
+        phase.close()
+        if scratch is not None:
+            scratch.cleanup()
+
+
+def on_build_error(error):
+    """MkDocs failed before on_post_build: no workers or scratch documents may stay behind."""
+    _stop_documents()
 
 
 def on_env(env, config, files):
@@ -152,19 +196,27 @@ def on_post_build(config):
         config.extra["portal"] = {**opts, "search_documents": list(_state["search"])}
         return  # a preview with no valid content yet: pages show the errors only
     site = Path(config.site_dir)
-    records = list(catalogue.all())
-    with progress.phase("生成检索文档", total=len(records), unit="条") as phase:
-        documents = record_documents(records, on_done=phase.advance)
-    documents += _state["search"]
+    made, scratch, phase = _state["documents"]
+    try:
+        documents = made.result() + _state["search"]
+        if scratch is not None:
+            for doc in _state["search"]:
+                scratch.write(doc)
+    except BaseException:
+        _stop_documents()
+        raise
+    _state["documents"] = None
+    phase.close()
     # `portal build --bundle` makes its offline search from the same documents.
     config.extra["portal"] = {**opts, "search_documents": documents}
     job = None
-    if opts.get("pagefind", True):
+    if scratch is not None:
         # Pagefind indexes in the background while the pages are written.
         index_phase = progress.phase("建立检索索引", total=len(documents), unit="篇")
         try:
-            job = SearchIndexJob(documents, site / "pagefind", on_shard=index_phase.advance)
+            job = SearchIndexJob(scratch, site / "pagefind", on_shard=index_phase.advance)
         except SearchIndexError as exc:
+            index_phase.close()
             raise PluginError(str(exc)) from None
     prepared = None
     try:

@@ -238,20 +238,34 @@ def content_document(url: str, title: str, rendered_html: str) -> SearchDocument
                      filters={"栏目": ["说明"]}, meta={"栏目": "说明"})
 
 
-def _document_and_body(rec: Record) -> tuple[SearchDocument, str | None]:
+def _made(rec: Record, scratch) -> tuple[SearchDocument, str | None]:
     doc = record_document(rec)
-    doc.html  # noqa: B018 - made in the worker
+    if scratch is not None:
+        scratch.write(doc)
+        doc.__dict__.pop("html", None)  # written: not sent back to the parent
     return doc, converted_markdown(rec.get("body"))
 
 
-def record_documents(records: list[Record], on_done=None) -> list[SearchDocument]:
-    """The documents of many records, on every core; the body conversions come
-    back too, so the pages written next reuse them (render.text)."""
-    from .workers import parallel_map
+class RecordDocuments:
+    """The records' search documents, made on every core from now until
+    result() (workers.MapJob), while the caller goes on. With a scratch
+    (search_index.SearchScratch), the worker that makes a document writes it
+    into its shard's folder. The body conversions come back with the
+    documents, so the pages written next reuse them (render.text)."""
 
-    documents = []
-    for rec, (doc, body) in zip(records, parallel_map(_document_and_body, records, on_done=on_done)):
-        if body is not None:
-            remember_markdown(rec.data["body"], body)
-        documents.append(doc)
-    return documents
+    def __init__(self, records: list[Record], scratch=None, on_done=None):
+        from .workers import MapJob
+
+        self.records = list(records)
+        self._job = MapJob(functools.partial(_made, scratch=scratch), self.records, on_done=on_done)
+
+    def result(self) -> list[SearchDocument]:
+        documents = []
+        for rec, (doc, body) in zip(self.records, self._job.result()):
+            if body is not None:
+                remember_markdown(rec.data["body"], body)
+            documents.append(doc)
+        return documents
+
+    def cancel(self) -> None:
+        self._job.cancel()

@@ -59,38 +59,76 @@ def shard_dirs(count: int) -> list[str]:
     return [""] + [f"shard-{n}/" for n in range(2, count + 1)]
 
 
+class SearchScratch:
+    """The search documents' scratch folders, one per shard, before Pagefind reads them.
+
+    Documents are dealt into shards by URL like cards, so each shard is a
+    sample of the whole: Pagefind ranks with each index's own statistics, and
+    the merged ranking is only fair when the shards look alike. The deal is
+    made from the records' URLs before any document exists, so the forked
+    workers that make the documents write each straight into its folder
+    (write() is plain file work). Other documents (the handful of content
+    pages, written by the parent) are dealt on, each to the smallest shard.
+    """
+
+    def __init__(self, urls: Iterable[str], need: int, shard_size: int | None = None):
+        urls = sorted(set(urls))
+        count = max(1, -(-len(urls) // (shard_size or configured_shard_size())))
+        self._shard = {url: i % count for i, url in enumerate(urls)}
+        self.sizes = [len(urls[i::count]) for i in range(count)]
+        sweep_stale_scratch()
+        root = scratch_root(need)
+        self._folders: list[tempfile.TemporaryDirectory] = []
+        try:
+            for _ in range(count):
+                self._folders.append(tempfile.TemporaryDirectory(prefix=f"portal-search-{os.getpid()}-", dir=root,
+                                                               ignore_cleanup_errors=True))
+        except BaseException:
+            self.cleanup()
+            raise
+
+    @property
+    def folders(self) -> list[Path]:
+        return [Path(folder.name) for folder in self._folders]
+
+    def write(self, doc: SearchDocument) -> None:
+        shard = self._shard.get(doc.url)
+        if shard is None:  # dealt on, to the smallest shard
+            shard = self._shard[doc.url] = self.sizes.index(min(self.sizes))
+            self.sizes[shard] += 1
+        folder = Path(self._folders[shard].name) / doc.url.strip("/")
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "index.html").write_text(doc.html, encoding="utf-8")
+
+    def release(self, shard: int) -> None:
+        self._folders[shard].cleanup()
+
+    def cleanup(self) -> None:
+        # In memory: left behind, the documents would hold it until the machine restarts.
+        for folder in self._folders:
+            folder.cleanup()
+
+
 class SearchIndexJob:
     """Pagefind runs in the background while the caller goes on (writing pages).
 
-    Documents are sorted by URL and dealt into shards; shard 1 is the main bundle
-    in `output`, further shards go to output/shard-N/, listed in SHARDS_FILE.
-    The documents are written here, in the caller's thread; the background
-    thread only waits for Pagefind, so it takes no Python time from the caller.
+    It indexes each folder of a SearchScratch, CONCURRENT at a time: shard 1
+    is the main bundle in `output`, further shards go to output/shard-N/,
+    listed in SHARDS_FILE. The job owns the scratch from then on and removes
+    it when done. The background thread only waits for Pagefind, so it takes
+    no Python time from the caller.
     """
 
-    def __init__(self, documents: Iterable[SearchDocument], output: Path, shard_size: int | None = None,
-                 on_shard=None):
+    def __init__(self, scratch: SearchScratch, output: Path, on_shard=None):
         import threading
 
-        documents = sorted(documents, key=lambda d: d.url)
-        if not documents:
+        self.count = sum(scratch.sizes)
+        if not self.count:
+            scratch.cleanup()
             raise SearchIndexError("没有可检索的页面")
-        self.count = len(documents)
         self.output = Path(output).resolve()
-        count = -(-len(documents) // (shard_size or configured_shard_size()))
-        # Dealt like cards, so each shard is a sample of the whole: Pagefind
-        # ranks with each index's own statistics, and the merged ranking is
-        # only fair when the shards look alike.
-        shards = [documents[i::count] for i in range(count)]
-        sweep_stale_scratch()
-        self._sources: list[tempfile.TemporaryDirectory] = []
-        try:
-            for shard in shards:
-                self._sources.append(_write_documents(shard))
-        except BaseException:
-            self._clean_up()
-            raise
-        self._sizes = [len(shard) for shard in shards]
+        self._scratch = scratch
+        self._sizes = list(scratch.sizes)
         self._on_shard = on_shard
         self._error: BaseException | None = None
         self._lock = threading.Lock()
@@ -106,17 +144,18 @@ class SearchIndexJob:
     def _run(self) -> None:
         from concurrent.futures import ThreadPoolExecutor
 
-        def index(folder, source, size):
-            with source:
-                if not self._cancelled:
-                    _run_pagefind(Path(source.name), self.output / folder, self._started)
+        def index(shard, folder, size):
+            if not self._cancelled:
+                _run_pagefind(self._scratch.folders[shard], self.output / folder, self._started)
+            self._scratch.release(shard)  # read: its memory is free for the next shard
             if self._on_shard is not None and not self._cancelled:
                 self._on_shard(size)
 
         try:
             with ThreadPoolExecutor(max_workers=CONCURRENT) as pool:
-                for future in [pool.submit(index, *job) for job in
-                               zip(shard_dirs(self.shard_count), self._sources, self._sizes)]:
+                futures = [pool.submit(index, shard, folder, self._sizes[shard])
+                           for shard, folder in enumerate(shard_dirs(self.shard_count))]
+                for future in futures:
                     future.result()
             (self.output / SHARDS_FILE).write_text(
                 json.dumps([f for f in shard_dirs(self.shard_count) if f]), encoding="utf-8")
@@ -135,8 +174,7 @@ class SearchIndexJob:
             return True
 
     def _clean_up(self) -> None:
-        for source in self._sources:
-            source.cleanup()
+        self._scratch.cleanup()
 
     def cancel(self) -> None:
         """Stop every Pagefind run and remove the scratch documents (the build failed)."""
@@ -161,11 +199,17 @@ MEMORY_SCRATCH = "/dev/shm"
 _PAGE = 4096
 
 
-def scratch_root(documents: list[SearchDocument], memory: str = MEMORY_SCRATCH) -> str | None:
-    """Where the documents' scratch directory goes: the in-memory file system
-    when it has room for them twice over, else the system's temporary folder."""
-    # Each file and folder takes at least a page of a tmpfs.
-    need = sum(-(-len(doc.html.encode()) // _PAGE) * _PAGE + _PAGE for doc in documents)
+def space_estimate(record_bytes: int, records: int) -> int:
+    """Bytes the search documents of records take in a tmpfs (each file and folder
+    at least a page), guessed from the records' files before the documents exist:
+    a document is at most some four times its record (every Chinese character
+    spaced, the weighted fields in pairs too), plus its markup."""
+    return 4 * record_bytes + records * 4 * _PAGE
+
+
+def scratch_root(need: int, memory: str = MEMORY_SCRATCH) -> str | None:
+    """Where the documents' scratch directories go: the in-memory file system
+    when it has room for `need` bytes twice over, else the system's temporary folder."""
     try:
         stat = os.statvfs(memory)
     except OSError:
@@ -209,21 +253,6 @@ def _alive(pid: int) -> bool:
     except PermissionError:  # someone else's process
         pass
     return True
-
-
-def _write_documents(documents: list[SearchDocument]) -> tempfile.TemporaryDirectory:
-    """The documents as small HTML files in a scratch directory laid out like the site."""
-    source = tempfile.TemporaryDirectory(prefix=f"portal-search-{os.getpid()}-", dir=scratch_root(documents))
-    root = Path(source.name)
-    try:
-        for doc in documents:
-            folder = root / doc.url.strip("/")
-            folder.mkdir(parents=True, exist_ok=True)
-            (folder / "index.html").write_text(doc.html, encoding="utf-8")
-    except BaseException:
-        source.cleanup()  # in memory: left behind, it would hold memory until the machine restarts
-        raise
-    return source
 
 
 # The documents come with every Chinese character already a word

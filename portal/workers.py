@@ -40,25 +40,79 @@ def parallel_map(func: Callable[[T], R], items: Sequence[T], *, on_done: Callabl
                  min_items: int = MIN_ITEMS) -> list[R]:
     """[func(item) for item in items], in order, on every core when it pays off.
 
-    func must be a module-level function (or reachable after fork); results are pickled.
+    func must be reachable after fork (any callable: it is not pickled); results are pickled.
     """
-    workers = min(cores(), 8)
-    if not enabled or workers < 2 or len(items) < min_items or "fork" not in multiprocessing.get_all_start_methods():
-        out = []
-        for item in items:
-            out.append(func(item))
-            if on_done is not None:
-                on_done(1)
-        return out
-    _job.update(func=func, items=items)
-    try:
-        chunks = [(i, min(i + _CHUNK, len(items))) for i in range(0, len(items), _CHUNK)]
-        out: list = []
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for part in pool.imap(_run, chunks):
-                out += part
-                if on_done is not None:
-                    on_done(len(part))
-        return out
-    finally:
-        _job.clear()
+    return MapJob(func, items, on_done=on_done, min_items=min_items).result()
+
+
+class MapJob:
+    """parallel_map started now, its results collected later.
+
+    The workers are forked here, in the calling thread, and start at once;
+    a background thread gathers their results while the caller goes on
+    (the build renders MkDocs' own pages meanwhile). Without a pool (small
+    jobs, one core), the work is done in the caller's thread by result().
+    """
+
+    def __init__(self, func: Callable[[T], R], items: Sequence[T], *, on_done: Callable[[int], None] | None = None,
+                 min_items: int = MIN_ITEMS):
+        import threading
+
+        self._func, self._items, self._on_done = func, items, on_done
+        self._out: list = []
+        self._error: BaseException | None = None
+        self._pool = None
+        self._thread = None
+        self._cancelled = False
+        workers = min(cores(), 8)
+        if not enabled or workers < 2 or len(items) < min_items or \
+                "fork" not in multiprocessing.get_all_start_methods():
+            return
+        if _job:
+            raise RuntimeError("another MapJob is running")  # workers read their job from _job
+        _job.update(func=func, items=items)
+        self._pool = multiprocessing.get_context("fork").Pool(workers)
+        self._thread = threading.Thread(target=self._gather, name="map-job", daemon=True)
+        self._thread.start()
+
+    def _gather(self) -> None:
+        chunks = [(i, min(i + _CHUNK, len(self._items))) for i in range(0, len(self._items), _CHUNK)]
+        try:
+            parts = self._pool.imap(_run, chunks)
+            for _chunk in chunks:
+                part = None
+                while part is None:
+                    # Waits in steps: a terminated pool never answers (see cancel).
+                    if self._cancelled:
+                        return
+                    try:
+                        part = parts.next(timeout=0.1)
+                    except multiprocessing.TimeoutError:
+                        continue
+                self._out += part
+                if self._on_done is not None:
+                    self._on_done(len(part))
+        except BaseException as exc:  # handed to result()
+            self._error = exc
+        finally:
+            self._pool.terminate()
+            self._pool.join()
+            _job.clear()
+
+    def result(self) -> list:
+        if self._thread is None:
+            for item in self._items[len(self._out):]:
+                self._out.append(self._func(item))
+                if self._on_done is not None:
+                    self._on_done(1)
+            return self._out
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._out
+
+    def cancel(self) -> None:
+        """Stop the workers (the build failed); result() must not be called after."""
+        self._cancelled = True
+        if self._thread is not None:
+            self._thread.join()

@@ -233,3 +233,34 @@ def test_failure_while_pages_are_written_stops_pagefind(tmp_path, monkeypatch):
     assert (site / "index.html").read_text(encoding="utf-8") == "上一版"
     if os.path.isdir("/dev/shm"):
         assert {n for n in os.listdir("/dev/shm") if n.startswith("portal-search-")} <= memory
+
+
+def test_failure_in_mkdocs_after_search_documents_started_leaves_nothing(tmp_path, monkeypatch):
+    """The search documents are made from the start of MkDocs' build, in scratch
+    folders; MkDocs failing before its last step removes them and keeps the old site."""
+    import os
+
+    import pytest
+
+    from portal.catalogue import build_catalogue
+    from portal.render import pages
+    from portal.site import BuildError, build_site
+    from conftest import today
+
+    data = write_data(tmp_path / "data")
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("上一版", encoding="utf-8")
+    memory = set(os.listdir("/dev/shm")) if os.path.isdir("/dev/shm") else set()
+
+    def broken(*args, **kwargs):
+        raise ValueError("模板出错")
+
+    # The collection pages in the nav are rendered in on_config, after the documents started.
+    monkeypatch.setattr(pages.Renderer, "listing", broken)
+    with pytest.raises((BuildError, ValueError)):
+        build_site(build_catalogue(data, today()), site)
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")] == []
+    assert (site / "index.html").read_text(encoding="utf-8") == "上一版"
+    if os.path.isdir("/dev/shm"):
+        assert {n for n in os.listdir("/dev/shm") if n.startswith("portal-search-")} <= memory

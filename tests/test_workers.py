@@ -1,0 +1,69 @@
+"""Work spread over forked workers (portal/workers.py): order kept, failures
+handed back, a cancelled job stopping at once."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from portal import workers
+
+pytestmark = pytest.mark.skipif(workers.cores() < 2, reason="one core: no workers are forked")
+
+
+def _slow_square(n: int) -> int:
+    time.sleep(0.002)
+    return n * n
+
+
+def _pid(_n: int) -> int:
+    return os.getpid()
+
+
+def test_results_come_back_in_order_from_other_processes():
+    items = list(range(3000))
+    assert workers.parallel_map(_slow_square, items, min_items=100) == [n * n for n in items]
+    assert os.getpid() not in set(workers.parallel_map(_pid, items, min_items=100))
+
+
+def test_a_job_runs_while_the_caller_goes_on():
+    job = workers.MapJob(_slow_square, list(range(2000)), min_items=100)
+    started = time.monotonic()
+    done = [_slow_square(n) for n in range(50)]  # the caller's own work meanwhile
+    assert job.result() == [n * n for n in range(2000)]
+    assert done and time.monotonic() - started < 10
+
+
+def _fails_at_1234(n: int) -> int:
+    if n == 1234:
+        raise ValueError("第 1234 项出错")
+    return n
+
+
+def test_a_worker_error_reaches_the_caller():
+    with pytest.raises(ValueError, match="1234"):
+        workers.MapJob(_fails_at_1234, list(range(3000)), min_items=100).result()
+    assert workers._job == {}  # the next job can start
+
+
+def test_a_cancelled_job_stops_its_workers_at_once():
+    job = workers.MapJob(_slow_square, list(range(100_000)), min_items=100)  # some 100 s of work
+    time.sleep(0.3)
+    started = time.monotonic()
+    job.cancel()
+    assert time.monotonic() - started < 5
+    assert workers._job == {}
+    children = open(f"/proc/{os.getpid()}/task/{os.getpid()}/children").read().split()
+    time.sleep(0.2)
+    alive = [pid for pid in children if os.path.exists(f"/proc/{pid}") and
+             "python" in open(f"/proc/{pid}/cmdline", "rb").read().decode(errors="replace")]
+    assert alive == [] or all(_state(pid) in ("Z", "X") for pid in alive)
+
+
+def _state(pid: str) -> str:
+    try:
+        return open(f"/proc/{pid}/stat").read().split(") ")[1][0]
+    except OSError:
+        return "X"
