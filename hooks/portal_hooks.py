@@ -64,12 +64,12 @@ def on_config(config):
         preview.remember(catalogue, history)
     _state["catalogue"] = catalogue
     _state["history"] = history
-    # Only the collection pages in the nav go through MkDocs; the other generated
-    # pages (records, listings) are written after the build through the theme shell.
     _state["search"] = []
     # The records' search documents are made on the other cores while MkDocs
     # renders its own pages; Pagefind starts on them in on_post_build.
     _state["documents"] = _start_documents(config, catalogue) if catalogue else None
+    # Only the collection pages in the nav go through MkDocs; the other generated
+    # pages (records, listings) are written after the build through the theme shell.
     _state["pages"] = {p.src_uri: p for p in nav_pages(catalogue, history)} if catalogue else {}
     return config
 

@@ -202,9 +202,12 @@ _PAGE = 4096
 def space_estimate(record_bytes: int, records: int) -> int:
     """Bytes the search documents of records take in a tmpfs (each file and folder
     at least a page), guessed from the records' files before the documents exist:
-    a document is at most some four times its record (every Chinese character
-    spaced, the weighted fields in pairs too), plus its markup."""
-    return 4 * record_bytes + records * 4 * _PAGE
+    a document takes about twice its record or less (every Chinese character
+    spaced, the short weighted fields in pairs too: 1.4 times on the
+    repository's notices, 1.9 on its technologies and mentors, 2.1 at most),
+    plus the pages its file and folder begin. scratch_root asks for twice this
+    free."""
+    return 2 * record_bytes + records * 3 * _PAGE
 
 
 def scratch_root(need: int, memory: str = MEMORY_SCRATCH) -> str | None:
