@@ -65,23 +65,18 @@ def on_config(config):
     _state["catalogue"] = catalogue
     _state["history"] = history
     _state["search"] = []
-    # The records' search documents are made on the other cores while MkDocs
-    # renders its own pages; Pagefind starts on them in on_post_build.
-    _state["documents"] = _start_documents(config, catalogue) if catalogue else None
-    # Only the collection pages in the nav go through MkDocs; the other generated
-    # pages (records, listings) are written after the build through the theme shell.
-    _state["pages"] = {p.src_uri: p for p in nav_pages(catalogue, history)} if catalogue else {}
+    _state["documents"] = None
     return config
 
 
-def _start_documents(config, catalogue):
+def _start_documents(config, catalogue, content_urls: list[str]):
     """(job, scratch or None, progress phase) of the records' search documents."""
     opts = _options(config)
     progress = opts.get("progress") or QUIET
     records = list(catalogue.all())
     scratch = None
     if opts.get("pagefind", True):
-        scratch = SearchScratch(["/" + rec.url for rec in records],
+        scratch = SearchScratch(["/" + rec.url for rec in records] + content_urls,
                                 space_estimate(sum(_file_size(rec.path) for rec in records), len(records)))
     phase = progress.phase("生成检索文档", total=len(records), unit="条")
     try:
@@ -139,7 +134,27 @@ def _render_shell(config, depth: int) -> str:
     return _state["env"].get_template("main.html").render(context)
 
 
+def _indexed_content_urls(files) -> list[str]:
+    """The content pages whose text goes into the search index (see _page_content),
+    known before MkDocs renders them, so the documents' shards are dealt at once."""
+    from mkdocs.utils.meta import get_data
+
+    urls = []
+    for file in files.documentation_pages():
+        text = file.content_string
+        if HOME_PLACEHOLDER not in text and get_data(text)[1].get("searchable", True):
+            urls.append("/" + file.url)
+    return urls
+
+
 def on_files(files, config):
+    catalogue = _state["catalogue"]
+    # The records' search documents are made on the other cores while MkDocs
+    # renders its own pages; Pagefind starts on them in on_post_build.
+    _state["documents"] = _start_documents(config, catalogue, _indexed_content_urls(files)) if catalogue else None
+    # Only the collection pages in the nav go through MkDocs; the other generated
+    # pages (records, listings) are written after the build through the theme shell.
+    _state["pages"] = {p.src_uri: p for p in nav_pages(catalogue, _state["history"])} if catalogue else {}
     for page in _state["pages"].values():
         if files.get_file_from_path(page.src_uri) is not None:
             files.remove(files.get_file_from_path(page.src_uri))

@@ -65,10 +65,9 @@ class SearchScratch:
     Documents are dealt into shards by URL like cards, so each shard is a
     sample of the whole: Pagefind ranks with each index's own statistics, and
     the merged ranking is only fair when the shards look alike. The deal is
-    made from the records' URLs before any document exists, so the forked
-    workers that make the documents write each straight into its folder
-    (write() is plain file work). Other documents (the handful of content
-    pages, written by the parent) are dealt on, each to the smallest shard.
+    made from the documents' URLs before any document exists, so the forked
+    workers that make them write each straight into its folder (write() is
+    plain file work). A document not in the deal goes to the smallest shard.
     """
 
     def __init__(self, urls: Iterable[str], need: int, shard_size: int | None = None):

@@ -51,7 +51,8 @@ class MapJob:
     The workers are forked here, in the calling thread, and start at once;
     a background thread gathers their results while the caller goes on
     (the build renders MkDocs' own pages meanwhile). Without a pool (small
-    jobs, one core), the work is done in the caller's thread by result().
+    jobs, one core, another job running), the work is done in the caller's
+    thread by result().
     """
 
     def __init__(self, func: Callable[[T], R], items: Sequence[T], *, on_done: Callable[[int], None] | None = None,
@@ -65,11 +66,10 @@ class MapJob:
         self._thread = None
         self._cancelled = False
         workers = min(cores(), 8)
-        if not enabled or workers < 2 or len(items) < min_items or \
+        # Workers read their job from _job: while another job runs, this one runs in the caller.
+        if not enabled or workers < 2 or len(items) < min_items or _job or \
                 "fork" not in multiprocessing.get_all_start_methods():
             return
-        if _job:
-            raise RuntimeError("another MapJob is running")  # workers read their job from _job
         _job.update(func=func, items=items)
         self._pool = multiprocessing.get_context("fork").Pool(workers)
         self._thread = threading.Thread(target=self._gather, name="map-job", daemon=True)
@@ -82,7 +82,7 @@ class MapJob:
             for _chunk in chunks:
                 part = None
                 while part is None:
-                    # Waits in steps: a terminated pool never answers (see cancel).
+                    # Waits in steps, so that cancel() is seen between them.
                     if self._cancelled:
                         return
                     try:

@@ -256,7 +256,7 @@ def test_failure_in_mkdocs_after_search_documents_started_leaves_nothing(tmp_pat
     def broken(*args, **kwargs):
         raise ValueError("模板出错")
 
-    # The collection pages in the nav are rendered in on_config, after the documents started.
+    # The collection pages in the nav are rendered in on_files, after the documents started.
     monkeypatch.setattr(pages.Renderer, "listing", broken)
     with pytest.raises((BuildError, ValueError)):
         build_site(build_catalogue(data, today()), site)

@@ -68,11 +68,10 @@ def test_shards_give_the_same_results_as_one_index(browser, site_server, sharded
         # its own statistics (30 documents here): the same records, in any order.
         assert sorted(links) == sorted(one_links)
     else:
-        # …and the single index's best result still near the top: in the first
-        # five. (With 30 documents a shard the statistics differ far more than
-        # between the national shards of 12,500 dealt documents; which records
-        # share a shard moves it a place or two.)
-        assert one_links[0] in links[:5], (links[:5], one_links[0])
+        # …and the single index's best result still near the top. (With 30
+        # documents a shard the statistics differ far more than between the
+        # national shards of 12,500 dealt documents.)
+        assert one_links[0] in links[:3], (links[:3], one_links[0])
     # The other shards were fetched and merged in.
     assert any("/pagefind/shard-" in url for url in requested)
 

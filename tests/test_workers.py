@@ -72,3 +72,10 @@ def test_a_cancelled_job_stops_its_workers_at_once():
     assert workers._job == {}
     time.sleep(0.2)
     assert [pid for pid in _children() - before if _running(pid)] == []
+
+
+def test_a_job_started_while_another_runs_runs_in_the_caller():
+    first = workers.MapJob(_slow_square, list(range(3000)), min_items=100)
+    second = workers.MapJob(_pid, list(range(3000)), min_items=100)
+    assert set(second.result()) == {os.getpid()}
+    assert first.result() == [n * n for n in range(3000)]
