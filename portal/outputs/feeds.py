@@ -122,10 +122,6 @@ def _facet_slugs(catalogue: Catalogue, key: str, vocab_path: str) -> dict[str, s
     return value_slugs(values)
 
 
-def _newest_policies(catalogue: Catalogue, keep: Callable[[Record], bool] = lambda r: True) -> list[Record]:
-    return [r for r in catalogue.policies_newest_first() if keep(r)]
-
-
 def _technologies(catalogue: Catalogue) -> list[Record]:
     """Newest warehoused first, those without a date last; ties by id."""
     def key(rec: Record):
@@ -142,7 +138,7 @@ def _enrolling(catalogue: Catalogue) -> list[Record]:
 def _specs(catalogue: Catalogue) -> list[FeedSpec]:
     specs = [
         FeedSpec("feeds/policies.xml", "政策通知", "全部政策通知，按发布日期从新到旧。",
-                 listing_url("policies"), _newest_policies),
+                 listing_url("policies"), Catalogue.policies_newest_first),
         FeedSpec("feeds/technologies.xml", "入库技术", "入库的卫生健康适宜技术，按入库日期从新到旧。",
                  listing_url("technologies"), _technologies),
         FeedSpec("feeds/mentors-enrolling.xml", "正在招收的传承人", "报名尚未截止的传承人，按报名截止日期从近到远。",
