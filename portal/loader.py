@@ -35,10 +35,16 @@ class Problem:
     message: str
     # Short English code, for searching the maintainers' guide and for tools.
     code: str = ""
+    # A warning is reported but does not stop the build (see validate.py).
+    warning: bool = False
 
     def __str__(self) -> str:
+        from .privacy import mask
+
         tail = f" [{self.code}]" if self.code else ""
-        return f"{self.path}:{self.line}: {self.field}: {self.message}{tail}"
+        note = "提醒：" if self.warning else ""
+        # Never echo a personal number back in full, wherever it was found.
+        return mask(f"{self.path}:{self.line}: {self.field}: {note}{self.message}{tail}")
 
 
 @dataclass
