@@ -17,6 +17,7 @@ from mkdocs.structure.files import File, InclusionLevel
 
 from portal import preview
 from portal.catalogue import CatalogueError, build_catalogue, china_today
+from portal.destinations import site_path
 from portal.history import load_history
 from portal.offline import prepare_offline_files, write_offline_files
 from portal.outputs import extra_files
@@ -270,6 +271,6 @@ def _write_pages(config, catalogue, site: Path, progress) -> None:
     if _state["preview"]:
         preview.remember_site(site, writer, errors=bool(_state["errors"]), home=_state.get("home"))
     for path, content in extra_files(catalogue, site_url=site_url(config)).items():
-        target = site / path
+        target = site_path(site, path)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(content)

@@ -89,9 +89,10 @@ class Citation:
 
 
 class CatalogueError(Exception):
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem], warnings: list[Problem] | None = None):
         super().__init__("\n".join(str(p) for p in problems))
         self.problems = problems
+        self.warnings = warnings or []
 
 
 @dataclass
@@ -99,6 +100,8 @@ class Catalogue:
     vocab: Vocab
     today: dt.date
     records: dict[str, dict[str, Record]]
+    # Problems that do not stop the build (Problem.warning): shown to maintainers.
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def technologies(self) -> dict[str, Record]:
@@ -232,7 +235,7 @@ def build_catalogue(data_dir: Path, today: dt.date | None = None, cache: dict | 
     try:
         vocab = Vocab.load(data_dir / "vocab.yaml")
     except VocabError as exc:
-        raise CatalogueError([exc.problem]) from None
+        raise CatalogueError(exc.problems) from None
     if cache is not None and cache.get("vocab") != vocab:
         cache.update(vocab=vocab, parsed={}, checked={})  # another vocabulary: check everything again
     raw, problems = load_records(data_dir, cache and cache["parsed"])
@@ -243,8 +246,10 @@ def build_catalogue(data_dir: Path, today: dt.date | None = None, cache: dict | 
         for stale in [key for key in cache["checked"] if key not in live]:
             del cache["checked"][stale]
     problems = sorted(problems + found, key=lambda p: (p.path, p.line, p.field))
-    if problems:
-        raise CatalogueError(problems)
+    warnings = [p for p in problems if p.warning]
+    errors = [p for p in problems if not p.warning]
+    if errors:
+        raise CatalogueError(errors, warnings)
     records: dict[str, dict[str, Record]] = {c.name: {} for c in COLLECTIONS}
     for rec in raw:
         data = cleaned[(rec.collection, rec.id)]
@@ -253,4 +258,4 @@ def build_catalogue(data_dir: Path, today: dt.date | None = None, cache: dict | 
     for coll in records:
         records[coll] = dict(sorted(records[coll].items()))
     _link(records)
-    return Catalogue(vocab, today, records)
+    return Catalogue(vocab, today, records, warnings)

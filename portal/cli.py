@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import errno
 import logging
 import os
 import sys
@@ -12,28 +13,58 @@ from pathlib import Path
 
 from . import __version__
 from .catalogue import Catalogue, CatalogueError, build_catalogue, china_today, date_epoch
-from .site import DEFAULT_CONFIG
+from .destinations import UnsafeDestination
+from .site import DEFAULT_CONFIG, PROJECT_ROOT
+from .validate import MAX_DATE, MIN_DATE
+
+# Exit statuses: 1 the content or the build failed (or was interrupted), 2 the command was refused as given.
+FAILED, REFUSED = 1, 2
 
 
 def _date(text: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"日期应为 YYYY-MM-DD：{text}") from None
+    if not MIN_DATE <= day <= MAX_DATE:
+        raise argparse.ArgumentTypeError(f"日期 {text} 超出范围（应在 {MIN_DATE.year} 年至 {MAX_DATE.year} 年之间）")
+    return day
+
+
+class _Refused(Exception):
+    """An argument that names something the command must not use; exit status 2."""
+
+
+def _data_dir(args) -> Path:
+    data = Path(args.data)
+    if not data.is_dir():
+        what = "不存在" if not os.path.lexists(data) else "不是目录"
+        raise _Refused(f"{data}: --data: {what}：应为含有 technologies/、mentors/、policies/ 和 vocab.yaml 的数据目录 [bad-data-dir]")
+    return data
+
+
+def _print_warnings(warnings) -> None:
+    if warnings:
+        print(f"提醒（{len(warnings)} 处，不影响发布，请核对）：", file=sys.stderr)
+        for problem in warnings:
+            print(problem, file=sys.stderr)
 
 
 def _load(args) -> Catalogue | None:
     try:
-        return build_catalogue(Path(args.data), args.today or china_today())
+        catalogue = build_catalogue(_data_dir(args), args.today or china_today())
     except CatalogueError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         print(f"共 {len(exc.problems)} 个错误。", file=sys.stderr)
+        _print_warnings(exc.warnings)
         return None
+    _print_warnings(catalogue.warnings)
+    return catalogue
 
 
 def cmd_validate(args) -> int:
-    catalogue = _load(args)
+    catalogue = _load(args)  # warnings are printed, and do not fail the check
     if catalogue is None:
         return 1
     counts = "，".join(f"{label} {len(catalogue.records[name])} 条"
@@ -43,10 +74,16 @@ def cmd_validate(args) -> int:
 
 
 def cmd_build(args) -> int:
+    from .destinations import check_bundle, check_site_dir
     from .history import load_history
     from .progress import Progress
     from .site import BuildError, build_site
 
+    # Where the build writes is checked before anything is read or written.
+    places = dict(data_dir=_data_dir(args), config_file=Path(args.config), project_root=PROJECT_ROOT)
+    check_site_dir(Path(args.site_dir), **places)
+    if args.bundle:
+        check_bundle(Path(args.bundle), site_dir=Path(args.site_dir), **places)
     progress = Progress(quiet=args.quiet)
     started = time.monotonic()
     catalogue = _load(args)
@@ -64,6 +101,9 @@ def cmd_build(args) -> int:
                           history=load_history(Path(args.data)), progress=progress)
     except BuildError as exc:
         print(f"构建失败：{exc}\n原有站点未改动。", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"构建失败：{_os_error(exc)}\n原有站点未改动，临时文件已清理。", file=sys.stderr)
         return 1
     print(f"站点已生成：{site}（统计日期 {catalogue.today.isoformat()}）")
     if args.bundle:
@@ -87,13 +127,19 @@ def cmd_import(args) -> int:
 
 
 def cmd_new(args) -> int:
+    from . import privacy
     from .maintain import scaffold
     from .schema import COLLECTIONS, ID_PATTERN, RESERVED_IDS
     from .vocab import Vocab, VocabError
 
     collection = next(c for c in COLLECTIONS if c.kind == args.kind)
     if not ID_PATTERN.match(args.id) or args.id in RESERVED_IDS:
-        print(f"{args.id}: 记录编号只能用小写字母、数字和连字符，以字母或数字开头，2–80 个字符（例如 ai-jiu-liao-fa）",
+        print(f"{privacy.mask(args.id)}: 记录编号只能用小写字母、数字和连字符，以字母或数字开头，2–80 个字符（例如 ai-jiu-liao-fa）",
+              file=sys.stderr)
+        return 1
+    personal = privacy.find(args.id)
+    if personal:
+        print(f"{privacy.mask(args.id)}: 记录编号也是网址，不能含有{personal[0].label}：请改用名称的拼音（例如 ai-jiu-liao-fa）",
               file=sys.stderr)
         return 1
     try:
@@ -174,12 +220,37 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _os_error(exc: OSError) -> str:
+    where = f"{exc.filename}：" if exc.filename else ""
+    if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+        return f"{where}磁盘空间不足，请清理磁盘后重试"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"{where}没有写入权限（{exc.strerror}）"
+    return f"{where}{exc.strerror or exc}"
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; every failure is one clear message and an exit status, never a traceback."""
+    from .interrupt import Interrupted, stop_on_signals
+
     args = build_parser().parse_args(argv)
     # serve reports its address and rebuilds through logging; build stays quiet unless warned.
     level = logging.INFO if args.command == "serve" else logging.WARNING
     logging.basicConfig(level=level, format="%(levelname)s %(message)s")
-    return args.func(args)
+    try:
+        with stop_on_signals():
+            return args.func(args)
+    except (Interrupted, KeyboardInterrupt) as exc:
+        name = exc.name if isinstance(exc, Interrupted) else "SIGINT"
+        kept = "，原有站点未改动" if args.command == "build" else ""
+        print(f"已中断（{name}）：已停止并清理临时文件{kept}。", file=sys.stderr)
+        return FAILED
+    except (_Refused, UnsafeDestination) as exc:
+        print(exc, file=sys.stderr)
+        return REFUSED
+    except OSError as exc:
+        print(f"{args.command} 失败：{_os_error(exc)}", file=sys.stderr)
+        return FAILED
 
 
 def run() -> None:

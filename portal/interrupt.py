@@ -63,6 +63,19 @@ def stop_on_signals():
             signal.signal(sig, old)
 
 
+@contextlib.contextmanager
+def deferred():
+    """Signals wait until the block is done (swapping the new site in must not stop half-way)."""
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
 def reset_in_child() -> None:
     """In a forked worker: the parent decides when to stop. Ctrl+C reaches the
     whole process group, so the worker ignores it (the parent stops the pool);

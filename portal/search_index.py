@@ -19,6 +19,7 @@ import tempfile
 from pathlib import Path
 from typing import Iterable
 
+from .destinations import site_path
 from .search_docs import SearchDocument
 
 log = logging.getLogger(__name__)
@@ -76,6 +77,7 @@ class SearchScratch:
         self._shard = {url: i % count for i, url in enumerate(urls)}
         self.sizes = [len(urls[i::count]) for i in range(count)]
         sweep_stale_scratch()
+        sweep_stale_scratch(tempfile.gettempdir())
         root = scratch_root(need)
         self._folders: list[tempfile.TemporaryDirectory] = []
         try:
@@ -95,7 +97,7 @@ class SearchScratch:
         if shard is None:  # dealt on, to the smallest shard
             shard = self._shard[doc.url] = self.sizes.index(min(self.sizes))
             self.sizes[shard] += 1
-        folder = Path(self._folders[shard].name) / doc.url.strip("/")
+        folder = site_path(Path(self._folders[shard].name), doc.url.strip("/"))
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "index.html").write_text(doc.html, encoding="utf-8")
 
@@ -222,39 +224,16 @@ def scratch_root(need: int, memory: str = MEMORY_SCRATCH) -> str | None:
 
 
 _SCRATCH = re.compile(r"^portal-search-(\d+)-")
-_STALE_AFTER_S = 3600
 
 
 def sweep_stale_scratch(root: str = MEMORY_SCRATCH) -> None:
-    """Remove the scratch folders of builds that were killed (out of memory, say):
-    in memory, they would hold it until the machine restarts. Only folders whose
-    build process is gone and that are an hour old: another build may be running."""
-    import shutil
-    import time
+    """Remove the scratch folders of builds that were killed (SIGKILL, out of
+    memory): in memory, they would hold it until the machine restarts. A
+    folder is its build's while that process lives (another build may be
+    running beside this one)."""
+    from .interrupt import sweep
 
-    try:
-        entries = list(os.scandir(root))
-    except OSError:
-        return
-    for entry in entries:
-        match = _SCRATCH.match(entry.name)
-        if not match or _alive(int(match.group(1))):
-            continue
-        try:
-            if time.time() - entry.stat().st_mtime > _STALE_AFTER_S:
-                shutil.rmtree(entry.path, ignore_errors=True)
-        except OSError:
-            continue
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process
-        pass
-    return True
+    sweep(Path(root), _SCRATCH)
 
 
 # The documents come with every Chinese character already a word

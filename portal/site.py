@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
 
+from . import interrupt
 from .catalogue import Catalogue
+from .destinations import is_portal_build, write_stamp
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = PROJECT_ROOT / "mkdocs.yml"
@@ -50,10 +53,16 @@ def load_mkdocs_config(config_file: Path = DEFAULT_CONFIG, *, site_dir: Path | N
     return config
 
 
+def _scratch_names(site_dir: Path) -> re.Pattern:
+    """Scratch folders beside a site: .<name>.building-<pid>-… and .<name>.old-<pid>."""
+    return re.compile(rf"^\.{re.escape(site_dir.name)}\.(?:building|old)-(\d+)(?:-|$)")
+
+
 def build_site(catalogue: Catalogue, site_dir: Path, config_file: Path = DEFAULT_CONFIG,
                bundle: Path | None = None, history=None, progress=None) -> Path:
     """Render the validated catalogue into site_dir, replacing it only on success.
 
+    site_dir must be new, empty or a previous build (see destinations.py).
     With `bundle`, also write the zip for use from disk (see bundle.py) before
     the old site is replaced, so a failure leaves both untouched.
     """
@@ -61,12 +70,17 @@ def build_site(catalogue: Catalogue, site_dir: Path, config_file: Path = DEFAULT
     from mkdocs.exceptions import MkDocsException
 
     site_dir = Path(site_dir).resolve()
+    if site_dir.is_dir() and not is_portal_build(site_dir) and any(site_dir.iterdir()):
+        raise BuildError(f"{site_dir} 不是本门户生成的站点，不会被替换")
     site_dir.parent.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.building-", dir=site_dir.parent))
+    _recover(site_dir)
+    scratch = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.building-{os.getpid()}-", dir=site_dir.parent))
+    config = None
     try:
         config = load_mkdocs_config(config_file, site_dir=scratch, catalogue=catalogue, history=history,
                                     progress=progress)
         build(config)
+        write_stamp(scratch)
         if bundle is not None:
             from .bundle import make_bundle
 
@@ -74,15 +88,36 @@ def build_site(catalogue: Catalogue, site_dir: Path, config_file: Path = DEFAULT
     except MkDocsException as exc:
         shutil.rmtree(scratch, ignore_errors=True)
         raise BuildError(str(exc)) from None
-    except BaseException:
+    except BaseException as exc:
+        if config is not None and not isinstance(exc, Exception):
+            # MkDocs tells its plugins of Exceptions only; an interruption must
+            # stop the search workers and remove their documents all the same.
+            try:
+                config.plugins.on_build_error(error=exc)
+            except Exception:
+                pass
         shutil.rmtree(scratch, ignore_errors=True)
         raise
     os.chmod(scratch, 0o755)
     old = None
-    if site_dir.exists():
-        old = site_dir.with_name(f".{site_dir.name}.old-{os.getpid()}")
-        site_dir.rename(old)
-    scratch.rename(site_dir)
+    with interrupt.deferred():
+        if site_dir.exists():
+            old = site_dir.with_name(f".{site_dir.name}.old-{os.getpid()}")
+            site_dir.rename(old)
+        scratch.rename(site_dir)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
     return site_dir
+
+
+def _recover(site_dir: Path) -> None:
+    """Clear up after a build that was killed (SIGKILL, power cut): put back a site
+    it had moved aside but not yet replaced, then remove its scratch folders."""
+    pattern = _scratch_names(site_dir)
+    if not site_dir.exists():
+        for entry in sorted(site_dir.parent.glob(f".{site_dir.name}.old-*")):
+            match = pattern.match(entry.name)
+            if match and not interrupt.alive(int(match.group(1))) and is_portal_build(entry):
+                entry.rename(site_dir)
+                break
+    interrupt.sweep(site_dir.parent, pattern)

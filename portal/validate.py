@@ -11,6 +11,7 @@ import datetime as dt
 import difflib
 import re
 
+from . import privacy, text_rules
 from .loader import Problem, RawRecord
 from .schema import (
     BOOL, COLLECTION_BY_NAME, DATE, INT, LIST, OBJECT, REF, STR, TEXT, VOCAB,
@@ -19,6 +20,13 @@ from .schema import (
 from .vocab import Vocab
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Dates a record may hold: the health system of the People's Republic to the
+# end of the century. A date outside is a typo (0001-01-01, 9999-12-31), and
+# would make calendars overflow and timelines span millennia.
+MIN_DATE, MAX_DATE = dt.date(1949, 1, 1), dt.date(2100, 12, 31)
+# YAML 1.2's booleans; YAML 1.1 (which PyYAML reads) also takes yes/no/on/off.
+_BOOLEANS = {"true", "True", "TRUE", "false", "False", "FALSE"}
+_DECIMAL = re.compile(r"^(?:0|[1-9][0-9]*)$")
 
 _TYPE_NAMES = {
     STR: "文本", TEXT: "文本（Markdown）", INT: "整数", BOOL: "true 或 false",
@@ -79,6 +87,10 @@ class _Checker:
         kind = decl.kind
         if value is None and decl.nullable:
             return None
+        # A plain scalar YAML read as a number or a YAML 1.1 boolean: as written.
+        written = self.record.written.get(key)
+        if written is not None and kind in (STR, TEXT, VOCAB, REF):
+            value = written
         if kind in (STR, TEXT):
             if isinstance(value, bool) or not isinstance(value, (str, int, float)):
                 return self.type_error(decl, value, key, name)
@@ -87,18 +99,29 @@ class _Checker:
                 self.error(key, name, "不能为空", "empty-value")
             elif kind == STR and "\n" in text:
                 self.error(key, name, "应为单行文本", "multiline")
+            elif hidden := text_rules.hidden_character(text, multiline=kind == TEXT):
+                self.error(key, name, f"含有看不见的控制字符（{hidden}）：它会改变文字的显示或被原样写进网页，请删去", "hidden-character")
+            elif kind == TEXT:
+                self.text_limits(text, key, name)
             elif decl.url and not re.match(r"^https?://[^\s/]+", text, flags=re.I):
                 self.error(key, name, f"{_describe(text)} 不是网址：链接只能以 http:// 或 https:// 开头", "bad-url")
             return text
         if kind == INT:
             if isinstance(value, bool) or not isinstance(value, int):
                 return self.type_error(decl, value, key, name)
+            if written is not None and not _DECIMAL.match(written.lstrip("+")):
+                self.error(key, name, f"“{written}”的写法有歧义（YAML 会读成 {value}）：请写成不带前导零的十进制整数；"
+                                      "若是编号，请加引号写成文本", "ambiguous-number")
+                return None
             if value < 0:
                 self.error(key, name, f"不能为负数（当前为 {value}）", "negative")
             return value
         if kind == BOOL:
             if not isinstance(value, bool):
                 return self.type_error(decl, value, key, name)
+            if written is not None and written not in _BOOLEANS:
+                self.error(key, name, f"应写 true 或 false，不要写“{written}”", "ambiguous-bool")
+                return None
             return value
         if kind == DATE:
             return self.date(value, key, name)
@@ -138,6 +161,17 @@ class _Checker:
             return items
         raise AssertionError(f"unknown field kind {kind}")
 
+    def text_limits(self, text: str, key: tuple, name: str) -> None:
+        """Bounds checked before any body is converted to HTML (see text_rules)."""
+        if len(text) > text_rules.MAX_BODY_CHARS:
+            self.error(key, name, f"正文过长（{len(text)} 字，上限 {text_rules.MAX_BODY_CHARS} 字）：请删去多余内容或拆分", "too-long")
+            return
+        line = text_rules.nesting_line(text)
+        if line is not None:
+            start = self.record.text_starts.get(key, self.record.line(*key))
+            self.problems.append(Problem(self.record.path, start + line - 1, name,
+                                         f"嵌套层次过深（引用、列表或 HTML 标签超过 {text_rules.MAX_NESTING} 层）", "too-deep"))
+
     def type_error(self, decl: Field, value, key, name):
         self.error(key, name, f"应为{_TYPE_NAMES[decl.kind]}，实际为 {_describe(value)}", "wrong-type")
         return None
@@ -150,10 +184,14 @@ class _Checker:
             self.error(key, name, f"应为日期 YYYY-MM-DD，实际为 {_describe(value)}", "bad-date")
             return None
         try:
-            return dt.date.fromisoformat(text)
+            day = dt.date.fromisoformat(text)
         except ValueError:
             self.error(key, name, f"日期 {text} 不存在", "impossible-date")
             return None
+        if not MIN_DATE <= day <= MAX_DATE:
+            self.error(key, name, f"日期 {text} 超出范围（应在 {MIN_DATE.year} 年至 {MAX_DATE.year} 年之间）", "date-out-of-range")
+            return None
+        return day
 
 
 def _domain_rules(rec: RawRecord, clean: dict, vocab: Vocab, check: _Checker) -> None:
@@ -190,39 +228,48 @@ def _domain_rules(rec: RawRecord, clean: dict, vocab: Vocab, check: _Checker) ->
             check.error(("comment_deadline",), "comment_deadline", "只有文种为“征求意见稿”的通知才有意见反馈截止日期", "comment-not-consultation")
 
 
-_ID_NUMBER = re.compile(r"(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9A-Za-z])")
-_MOBILE = re.compile(r"(?<![0-9])(?:\+?86[ -]?)?1[3-9][0-9](?:[ -]?[0-9]{4}){2}(?![0-9])")
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+# What each collection may publish. Mentor records describe people: nothing
+# personal at all. A technology may name a contact mailbox. An official notice
+# may print official contact points (a desk's mobile, a mailbox) and is
+# published as issued; the maintainer is told, to check it is official. A
+# resident ID number is never a contact point.
+PERSONAL_RULES = {
+    "technologies": {"id-number": "error", "mobile-number": "error", "email": "warning"},
+    "mentors": {"id-number": "error", "mobile-number": "error", "email": "error"},
+    "policies": {"id-number": "error", "mobile-number": "warning", "email": "warning"},
+}
 
 
-def is_resident_id(number: str) -> bool:
-    """An 18-digit resident identity number whose check digit (GB 11643) is right."""
-    total = sum(int(d) * w for d, w in zip(number[:17], _ID_WEIGHTS))
-    return "10X98765432"[total % 11] == number[17].upper()
+def _field_at(rec: RawRecord, line: int) -> str:
+    """The field written on (or whose text runs through) a line of the file."""
+    best, best_line = "record", 0
+    for key, at in rec.lines.items():
+        if key and best_line <= at <= line:
+            best, best_line = _dotted(key), at
+    return best
 
 
-def _mask(number: str) -> str:
-    return number[:3] + "*" * (len(number) - 7) + number[-4:]
+def _dotted(key: tuple) -> str:
+    out = ""
+    for part in key:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
 
 
 def _privacy(rec: RawRecord, check: _Checker) -> None:
-    """Technology and mentor records must not carry a person's ID or mobile number."""
-    def walk(value, key: tuple, name: str):
-        if isinstance(value, dict):
-            for k, v in value.items():
-                walk(v, key + (str(k),), f"{name}.{k}" if name else str(k))
-        elif isinstance(value, list):
-            for i, v in enumerate(value):
-                walk(v, key + (i,), f"{name}[{i}]")
-        elif isinstance(value, (str, int)) and not isinstance(value, bool):
-            text = str(value)
-            for match in _ID_NUMBER.finditer(text):
-                if is_resident_id(match.group(0)):
-                    check.error(key, name, f"含有居民身份证号（{_mask(match.group(0))}）：记录中不得出现个人身份证号", "id-number")
-            for match in _MOBILE.finditer(text):
-                digits = re.sub(r"\D", "", match.group(0))[-11:]
-                check.error(key, name, f"含有手机号码（{_mask(digits)}）：记录中不得出现个人手机号", "mobile-number")
-    walk(rec.data, (), "")
+    rules = PERSONAL_RULES[rec.collection]
+    for finding in privacy.find(rec.id):
+        # The file name is the page's address: nothing personal, in any collection.
+        check.problems.append(Problem(rec.path, 1, "id", f"文件名（记录编号，也是网址）含有{finding.label}（{finding.masked}）："
+                                      "请改用技术、人物或通知名称的拼音", finding.kind))
+    for kind, line, masked in rec.personal:
+        label = privacy.Finding(kind, 0, 0, masked).label
+        if rules[kind] == "error":
+            check.problems.append(Problem(rec.path, line, _field_at(rec, line),
+                                          f"含有{label}（{masked}）：{COLLECTION_BY_NAME[rec.collection].label}记录中不得出现个人{label}", kind))
+        else:
+            check.problems.append(Problem(rec.path, line, _field_at(rec, line),
+                                          f"含有{label}（{masked}）：请确认这是发文机关公开的联系方式，而不是个人的", kind, warning=True))
 
 
 def _references(records: list[RawRecord], cleaned: dict, problems: list[Problem]) -> None:
@@ -286,9 +333,7 @@ def validate(records: list[RawRecord], vocab: Vocab, cache: dict | None = None) 
             coll = COLLECTION_BY_NAME[rec.collection]
             clean = check.fields(coll.fields, rec.data, (), "")
             _domain_rules(rec, clean, vocab, check)
-            if rec.collection in ("technologies", "mentors"):
-                # Policy bodies keep office telephone numbers as published.
-                _privacy(rec, check)
+            _privacy(rec, check)
             if cache is not None:
                 cache[id(rec)] = (rec, clean, found)
         problems += found

@@ -2,18 +2,56 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
-
-import yaml
 
 from .loader import Problem
 
 
 class VocabError(Exception):
-    def __init__(self, problem: Problem):
-        super().__init__(str(problem))
-        self.problem = problem
+    def __init__(self, problems: Problem | list[Problem]):
+        problems = [problems] if isinstance(problems, Problem) else list(problems)
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+        self.problem = problems[0]
+
+
+# The vocabulary is a small hand-edited file; anything far larger is a mistake.
+MAX_VOCAB_BYTES = 1_000_000
+
+# Values become parts of addresses (policies/by/topic/中医药/) and labels on
+# every page: a slash or ".." would leave the folder, "?", "#" and "%" would
+# break the link, hidden characters would change what readers see.
+_UNSAFE_VALUE = re.compile(r"[/\\?#%<>\"\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]")
+MAX_VALUE_CHARS = 40
+
+# Where the vocabulary holds lists of values (or mappings whose keys are the
+# values), by dotted path; every one is required.
+VALUE_LISTS = (
+    "regions",
+    "technology.tradition", "technology.category", "technology.management_class",
+    "technology.prohibited_management_class", "technology.levels", "technology.stage",
+    "technology.selection_method", "technology.promotion_methods",
+    "mentor.tracks", "mentor.cycles", "mentor.teaching_modes", "mentor.enrollment_status",
+    "policy.topics", "policy.kind", "policy.validity",
+)
+
+
+def value_problem(value) -> str | None:
+    """Why a vocabulary value cannot be used (in an address, a label), or None."""
+    if not isinstance(value, str) or isinstance(value, bool):
+        return f"应为文本，实际为 {value!r}"
+    if not value.strip() or value != value.strip():
+        return f"“{value}”为空或首尾有空格"
+    if value in (".", "..") or value.startswith("."):
+        return f"“{value}”不能以“.”开头"
+    if len(value) > MAX_VALUE_CHARS:
+        return f"“{value[:20]}…”过长（上限 {MAX_VALUE_CHARS} 字）"
+    bad = _UNSAFE_VALUE.search(value)
+    if bad:
+        return f"“{value}”含有不能用于网址和标签的字符（U+{ord(bad.group(0)):04X}）"
+    return None
 
 
 @dataclass
@@ -23,18 +61,28 @@ class Vocab:
 
     @classmethod
     def load(cls, path: Path) -> "Vocab":
+        from .files import InputFileError, read_limited
+        from .loader import parse_record
+
+        shown = str(path)
         try:
-            with open(path, encoding="utf-8") as fh:
-                data = yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-        except FileNotFoundError:
-            raise VocabError(Problem(str(path), 1, "vocab", "找不到受控词表文件", "missing-vocab")) from None
-        except yaml.YAMLError as exc:
-            line = getattr(getattr(exc, "problem_mark", None), "line", 0) + 1
-            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-            raise VocabError(Problem(str(path), line, "vocab", f"YAML 语法错误：{problem}", "yaml-syntax")) from None
-        if not isinstance(data, dict):
-            raise VocabError(Problem(str(path), 1, "vocab", "受控词表应为映射（mapping）", "not-a-mapping"))
-        return cls(data, Path(path))
+            raw = read_limited(Path(path), MAX_VOCAB_BYTES)
+        except InputFileError as exc:
+            code = "missing-vocab" if exc.code == "missing-file" else exc.code
+            message = "找不到受控词表文件" if exc.code == "missing-file" else exc.message
+            raise VocabError(Problem(shown, 1, "vocab", message, code)) from None
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise VocabError(Problem(shown, 1, "encoding", f"文件不是 UTF-8 编码（第 {exc.start} 字节）", "not-utf8")) from None
+        record, problems = parse_record(text, shown, "vocab", "vocab")
+        if record is None:
+            raise VocabError([p if p.field not in ("record", "yaml") else Problem(p.path, p.line, "vocab", p.message, p.code)
+                              for p in problems])
+        problems += _shape_problems(record)
+        if problems:
+            raise VocabError(problems)
+        return cls(record.data, Path(path))
 
     def values(self, dotted: str) -> list[str]:
         """Allowed values at a dotted path; a mapping's keys are its values."""
@@ -74,3 +122,77 @@ class Vocab:
     @property
     def regions(self) -> list[str]:
         return self.values("regions")
+
+
+def _shape_problems(record) -> list[Problem]:
+    """Every part of the vocabulary the code reads, in the shape it reads it."""
+    problems: list[Problem] = []
+
+    def error(key: tuple, name: str, message: str, code: str = "bad-vocab") -> None:
+        problems.append(Problem(record.path, record.line(*key), name, message, code))
+
+    def node(key: tuple):
+        value = record.data
+        for part in key:
+            if not isinstance(value, dict) or part not in value:
+                return None
+            value = value[part]
+        return value
+
+    for dotted in VALUE_LISTS:
+        key = tuple(dotted.split("."))
+        value = node(key)
+        if value is None:
+            error(key, dotted, "受控词表缺少该项", "missing-vocab")
+            continue
+        if not isinstance(value, (list, dict)):
+            error(key, dotted, "应为值的列表", "bad-vocab")
+            continue
+        items = list(value) if isinstance(value, dict) else value
+        for i, item in enumerate(items):
+            why = value_problem(item)
+            if why:
+                error(key + ((str(item),) if isinstance(value, dict) else (i,)), f"{dotted}[{i}]", why, "bad-vocab-value")
+        if len(set(map(str, items))) != len(items):
+            error(key, dotted, "有重复的值", "duplicate-item")
+    tracks = node(("mentor", "tracks"))
+    if isinstance(tracks, dict):
+        for track, spec in tracks.items():
+            where = ("mentor", "tracks", str(track))
+            tiers = spec.get("tiers") if isinstance(spec, dict) else None
+            if not isinstance(tiers, dict) or not tiers:
+                error(where, f"mentor.tracks.{track}.tiers", "每个传承类别都要列出它的层级（tiers: 映射）")
+                continue
+            for tier, about in tiers.items():
+                why = value_problem(tier)
+                if why:
+                    error(where + ("tiers", str(tier)), f"mentor.tracks.{track}.tiers", why, "bad-vocab-value")
+                if about is not None and not isinstance(about, dict):
+                    error(where + ("tiers", str(tier)), f"mentor.tracks.{track}.tiers.{tier}", "应为映射（definition、apprentice_eligibility）")
+                elif about and any(not isinstance(v, str) for v in about.values()):
+                    error(where + ("tiers", str(tier)), f"mentor.tracks.{track}.tiers.{tier}", "说明文字应为文本")
+    cycles = node(("mentor", "cycles"))
+    if isinstance(cycles, dict):
+        for name, spec in cycles.items():
+            where = ("mentor", "cycles", str(name))
+            hours = spec.get("hours") if isinstance(spec, dict) else None
+            breakdown = spec.get("breakdown") if isinstance(spec, dict) else None
+            if isinstance(hours, bool) or not isinstance(hours, int) or not isinstance(breakdown, dict) or \
+                    any(isinstance(v, bool) or not isinstance(v, int) for v in breakdown.values()):
+                error(where, f"mentor.cycles.{name}", "每个学习周期应有 hours（整数）和 breakdown（课程: 课时）")
+    rules = record.data.get("import")
+    if rules is not None and not isinstance(rules, dict):
+        error(("import",), "import", "应为映射")
+    elif rules:
+        for name in ("category_topics", "topic_keywords", "region_aliases"):
+            part = rules.get(name)
+            if part is not None and not isinstance(part, dict):
+                error(("import", name), f"import.{name}", "应为映射")
+        national = rules.get("national_issuers")
+        if national is not None and not (isinstance(national, list) and all(isinstance(v, str) for v in national)):
+            error(("import", "national_issuers"), "import.national_issuers", "应为文本的列表")
+        for name in ("topic_keywords", "region_aliases"):
+            for group, words in (rules.get(name) or {}).items() if isinstance(rules.get(name), dict) else ():
+                if not isinstance(words, list) or not all(isinstance(w, (str, int)) and not isinstance(w, bool) for w in words):
+                    error(("import", name, str(group)), f"import.{name}.{group}", "应为文本的列表")
+    return problems

@@ -42,7 +42,12 @@ def parallel_map(func: Callable[[T], R], items: Sequence[T], *, on_done: Callabl
 
     func must be reachable after fork (any callable: it is not pickled); results are pickled.
     """
-    return MapJob(func, items, on_done=on_done, min_items=min_items).result()
+    job = MapJob(func, items, on_done=on_done, min_items=min_items)
+    try:
+        return job.result()
+    except BaseException:
+        job.cancel()  # interrupted (or failed): no worker may go on
+        raise
 
 
 class MapJob:
@@ -71,7 +76,9 @@ class MapJob:
                 "fork" not in multiprocessing.get_all_start_methods():
             return
         _job.update(func=func, items=items)
-        self._pool = multiprocessing.get_context("fork").Pool(workers)
+        from .interrupt import reset_in_child
+
+        self._pool = multiprocessing.get_context("fork").Pool(workers, initializer=reset_in_child)
         self._thread = threading.Thread(target=self._gather, name="map-job", daemon=True)
         self._thread.start()
 

@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from portal.catalogue import CatalogueError, build_catalogue
+from portal.destinations import STAMP, write_stamp
 from conftest import MINIMAL, run_portal, today, write_data
 
 CASES = yaml.safe_load((Path(__file__).parent / "bad_records" / "cases.yaml").read_text(encoding="utf-8"))["cases"]
@@ -77,10 +78,11 @@ def test_build_writes_nothing_and_keeps_the_old_site(tmp_path, name):
     site = tmp_path / "site"
     site.mkdir()
     (site / "index.html").write_text("旧站点", encoding="utf-8")
+    write_stamp(site)  # a previous build
     data = make(tmp_path, case)
     result = run_portal("build", "--data", str(data), "--site-dir", str(site), "--today", "2024-03-28")
     assert result.returncode == 1
     assert "Traceback" not in result.stderr and LINE.match(result.stderr.splitlines()[0]), result.stderr
-    assert [p.name for p in site.iterdir()] == ["index.html"]
+    assert sorted(p.name for p in site.iterdir()) == [STAMP, "index.html"]
     assert (site / "index.html").read_text(encoding="utf-8") == "旧站点"
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site")]

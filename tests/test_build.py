@@ -204,6 +204,7 @@ def test_failure_while_pages_are_written_stops_pagefind(tmp_path, monkeypatch):
     site = tmp_path / "site"
     site.mkdir()
     (site / "index.html").write_text("上一版", encoding="utf-8")
+    (site / ".portal-site").write_text("上一次构建", encoding="utf-8")
     memory = set(os.listdir("/dev/shm")) if os.path.isdir("/dev/shm") else set()
 
     def disk_full(self, *args, **kwargs):  # at once: Pagefind has only just started
@@ -251,6 +252,7 @@ def test_failure_in_mkdocs_after_search_documents_started_leaves_nothing(tmp_pat
     site = tmp_path / "site"
     site.mkdir()
     (site / "index.html").write_text("上一版", encoding="utf-8")
+    (site / ".portal-site").write_text("上一次构建", encoding="utf-8")
     memory = set(os.listdir("/dev/shm")) if os.path.isdir("/dev/shm") else set()
 
     def broken(*args, **kwargs):

@@ -20,6 +20,7 @@ from typing import Callable
 from pypinyin import lazy_pinyin
 
 from ..catalogue import Catalogue, Record
+from ..vocab import value_problem
 
 PAGE_SIZE = 50
 LABELS = {"technologies": "入库技术", "mentors": "传承人", "policies": "政策通知"}
@@ -123,11 +124,27 @@ SORTS: dict[str, tuple[Sort, ...]] = {
 }
 
 
+@functools.lru_cache(maxsize=4096)
+def path_segment(value) -> str:
+    """A facet value as one folder name of a listing's address (policies/by/region/北京/).
+
+    The Chinese value itself, which readers recognise in the address bar and
+    links already use; vocabulary values are checked when the vocabulary is
+    loaded (vocab.value_problem), and checked again here, so no value can
+    name a folder outside its listing.
+    """
+    text = str(value)
+    problem = value_problem(text)
+    if problem:
+        raise ValueError(f"facet value cannot be part of an address: {problem}")
+    return text
+
+
 def listing_url(collection: str, facet: Facet | None = None, value: str | None = None,
                 sort: Sort | None = None, page: int = 1) -> str:
     segments: list[str] = []
     if facet is not None:
-        segments += [facet.key, str(value)]
+        segments += [facet.key, path_segment(value)]
     if sort is not None and sort is not SORTS[collection][0]:
         segments += ["sort", sort.key]
     if page > 1:

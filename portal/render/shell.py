@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
+from ..destinations import site_path
 from .pages import GeneratedPage
 from .text import relative_url
 
@@ -101,7 +102,7 @@ class ShellWriter:
         count = 0
         made: set[Path] = set()
         for page in pages:
-            folder = site_dir / page.url
+            folder = site_path(site_dir, page.url)
             if folder.parent not in made:
                 folder.parent.mkdir(parents=True, exist_ok=True)
                 made.add(folder.parent)
