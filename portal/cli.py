@@ -43,23 +43,29 @@ def _data_dir(args) -> Path:
     return data
 
 
-def _print_warnings(warnings) -> None:
-    if warnings:
-        print(f"提醒（{len(warnings)} 处，不影响发布，请核对）：", file=sys.stderr)
-        for problem in warnings:
-            print(problem, file=sys.stderr)
+def _print_warnings(warnings, *, in_full: bool) -> None:
+    """validate lists every warning; build, run far more often, only counts them."""
+    if not warnings:
+        return
+    if not in_full:
+        print(f"提醒：有 {len(warnings)} 处需要核对（不影响发布），运行 portal validate 查看。", file=sys.stderr)
+        return
+    print(f"提醒（{len(warnings)} 处，不影响发布，请核对）：", file=sys.stderr)
+    for problem in warnings:
+        print(problem, file=sys.stderr)
 
 
 def _load(args) -> Catalogue | None:
+    in_full = args.command == "validate"
     try:
         catalogue = build_catalogue(_data_dir(args), args.today or china_today())
     except CatalogueError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         print(f"共 {len(exc.problems)} 个错误。", file=sys.stderr)
-        _print_warnings(exc.warnings)
+        _print_warnings(exc.warnings, in_full=in_full)
         return None
-    _print_warnings(catalogue.warnings)
+    _print_warnings(catalogue.warnings, in_full=in_full)
     return catalogue
 
 

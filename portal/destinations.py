@@ -40,14 +40,13 @@ def _resolve(path: Path) -> Path:
 
 def protected(data_dir: Path, config_file: Path, project_root: Path) -> list[tuple[Path, str]]:
     """What a build must never replace or write into, with its name for messages."""
-    places = [(_resolve(project_root), "项目目录"), (_resolve(Path(data_dir)), "数据目录"),
-              (_resolve(Path(config_file)), "配置文件"), (_resolve(Path(config_file)).parent, "配置文件所在目录"),
-              (Path("/"), "根目录")]
+    places = [(Path("/"), "根目录")]
     try:
         places.append((_resolve(Path.home()), "主目录"))
     except RuntimeError:  # no home directory known
         pass
-    return places
+    return places + [(_resolve(project_root), "项目目录"), (_resolve(Path(data_dir)), "数据目录"),
+                     (_resolve(Path(config_file)), "配置文件"), (_resolve(Path(config_file)).parent, "配置文件所在目录")]
 
 
 def is_portal_build(folder: Path) -> bool:

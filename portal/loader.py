@@ -141,7 +141,7 @@ def _walk(root, path: str) -> _Shape:
             for i, item in enumerate(node.value):
                 shape.lines.setdefault(key + (i,), item.start_mark.line + 1)
                 stack.append((item, key + (i,), f"{name}[{i}]", depth + 1))
-        elif node.style is None and node.tag in _TYPED:
+        elif not node.style and node.tag in _TYPED:  # plain: None (Python parser) or "" (libyaml)
             shape.written[key] = node.value
         elif "\n" in node.value:
             # A block scalar's text starts on the line after its | or >.
@@ -183,6 +183,8 @@ def parse_record(text: str, path: str, collection: str, record_id: str) -> tuple
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
+        if "nesting depth" in str(exc.problem):  # libyaml's own limit (1,000 levels)
+            return None, [Problem(path, line, "yaml", f"嵌套层次过深（超过 {MAX_DEPTH} 层）", code="too-deep")]
         return None, [Problem(path, line, "yaml", f"YAML 语法错误：{exc.problem or exc}", code="yaml-syntax")]
     except yaml.YAMLError as exc:
         return None, [Problem(path, 1, "yaml", f"YAML 语法错误：{exc}", code="yaml-syntax")]

@@ -135,6 +135,8 @@ class SearchIndexJob:
         self._lock = threading.Lock()
         self._running: set[subprocess.Popen] = set()
         self._cancelled = False
+        # Waited on instead of Thread.join() (see workers.MapJob: an interrupted join misleads later ones).
+        self._done = threading.Event()
         self._thread = threading.Thread(target=self._run, name="pagefind", daemon=True)
         self._thread.start()
 
@@ -164,6 +166,7 @@ class SearchIndexJob:
             self._error = exc
         finally:
             self._clean_up()
+            self._done.set()
 
     def _started(self, process: subprocess.Popen) -> bool:
         """Note a Pagefind run; False (and the run stopped) once the job is cancelled."""
@@ -183,10 +186,10 @@ class SearchIndexJob:
             self._cancelled = True
             for process in self._running:
                 process.kill()
-        self._thread.join()
+        self._done.wait()
 
     def wait(self) -> int:
-        self._thread.join()
+        self._done.wait()
         if self._error is not None:
             raise self._error
         log.info("Pagefind indexed %d documents in %d shard(s)", self.count, self.shard_count)

@@ -26,7 +26,7 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MIN_DATE, MAX_DATE = dt.date(1949, 1, 1), dt.date(2100, 12, 31)
 # YAML 1.2's booleans; YAML 1.1 (which PyYAML reads) also takes yes/no/on/off.
 _BOOLEANS = {"true", "True", "TRUE", "false", "False", "FALSE"}
-_DECIMAL = re.compile(r"^(?:0|[1-9][0-9]*)$")
+_DECIMAL = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
 
 _TYPE_NAMES = {
     STR: "文本", TEXT: "文本（Markdown）", INT: "整数", BOOL: "true 或 false",
@@ -109,7 +109,7 @@ class _Checker:
         if kind == INT:
             if isinstance(value, bool) or not isinstance(value, int):
                 return self.type_error(decl, value, key, name)
-            if written is not None and not _DECIMAL.match(written.lstrip("+")):
+            if written is not None and not _DECIMAL.match(written):
                 self.error(key, name, f"“{written}”的写法有歧义（YAML 会读成 {value}）：请写成不带前导零的十进制整数；"
                                       "若是编号，请加引号写成文本", "ambiguous-number")
                 return None

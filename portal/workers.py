@@ -70,6 +70,10 @@ class MapJob:
         self._pool = None
         self._thread = None
         self._cancelled = False
+        # Set once the workers are gone. Waited on instead of Thread.join(): on
+        # Python 3.11 a join interrupted by Ctrl+C or SIGTERM marks the thread
+        # stopped while it still runs, and a later join returns at once.
+        self._done = threading.Event()
         workers = min(cores(), 8)
         # Workers read their job from _job: while another job runs, this one runs in the caller.
         if not enabled or workers < 2 or len(items) < min_items or _job or \
@@ -105,6 +109,7 @@ class MapJob:
             self._pool.terminate()
             self._pool.join()
             _job.clear()
+            self._done.set()
 
     def result(self) -> list:
         if self._thread is None:
@@ -113,7 +118,7 @@ class MapJob:
                 if self._on_done is not None:
                     self._on_done(1)
             return self._out
-        self._thread.join()
+        self._done.wait()
         if self._error is not None:
             raise self._error
         return self._out
@@ -122,4 +127,4 @@ class MapJob:
         """Stop the workers (the build failed); result() must not be called after."""
         self._cancelled = True
         if self._thread is not None:
-            self._thread.join()
+            self._done.wait()
