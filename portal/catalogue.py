@@ -25,7 +25,10 @@ def china_today() -> dt.date:
     """The build date: SOURCE_DATE_EPOCH when set (reproducible builds), else today, in China."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.strip().isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), CHINA).date()
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), CHINA).date()
+        except (ValueError, OverflowError, OSError):
+            pass  # beyond any calendar: today, as without it
     return dt.datetime.now(CHINA).date()
 
 

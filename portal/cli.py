@@ -15,10 +15,15 @@ from . import __version__
 from .catalogue import Catalogue, CatalogueError, build_catalogue, china_today, date_epoch
 from .destinations import UnsafeDestination
 from .site import DEFAULT_CONFIG, PROJECT_ROOT
-from .validate import MAX_DATE, MIN_DATE
+from .validate import MAX_DATE
 
 # Exit statuses: 1 the content or the build failed (or was interrupted), 2 the command was refused as given.
 FAILED, REFUSED = 1, 2
+
+
+# The build date dates the site's files too (gzip and zip headers hold no time
+# before 1970 or after 2107), and a portal built before 2000 means a typo.
+EARLIEST_BUILD_DAY = dt.date(2000, 1, 1)
 
 
 def _date(text: str) -> dt.date:
@@ -26,8 +31,9 @@ def _date(text: str) -> dt.date:
         day = dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"日期应为 YYYY-MM-DD：{text}") from None
-    if not MIN_DATE <= day <= MAX_DATE:
-        raise argparse.ArgumentTypeError(f"日期 {text} 超出范围（应在 {MIN_DATE.year} 年至 {MAX_DATE.year} 年之间）")
+    if not EARLIEST_BUILD_DAY <= day <= MAX_DATE:
+        raise argparse.ArgumentTypeError(
+            f"日期 {text} 超出范围（统计日期应在 {EARLIEST_BUILD_DAY.year} 年至 {MAX_DATE.year} 年之间）")
     return day
 
 
@@ -99,8 +105,9 @@ def cmd_build(args) -> int:
     # Reported once loaded: errors, if any, come first and alone.
     progress.line(f"读取并校验记录：完成，{sum(len(r) for r in catalogue.records.values())} 条，"
                   f"用时 {time.monotonic() - started:.1f} 秒")
-    # MkDocs dates its output (sitemap) by SOURCE_DATE_EPOCH; make it the build date.
-    os.environ.setdefault("SOURCE_DATE_EPOCH", str(date_epoch(catalogue.today)))
+    # MkDocs dates its output (sitemap) by SOURCE_DATE_EPOCH; make it the build date
+    # (which came from SOURCE_DATE_EPOCH when that was set and made sense).
+    os.environ["SOURCE_DATE_EPOCH"] = str(date_epoch(catalogue.today))
     try:
         site = build_site(catalogue, Path(args.site_dir), Path(args.config),
                           bundle=Path(args.bundle) if args.bundle else None,
@@ -248,6 +255,9 @@ def main(argv: list[str] | None = None) -> int:
             return args.func(args)
     except (Interrupted, KeyboardInterrupt) as exc:
         name = exc.name if isinstance(exc, Interrupted) else "SIGINT"
+        if args.command == "serve":  # the way a preview is meant to end
+            print(f"预览已停止（{name}），临时文件已清理。", file=sys.stderr)
+            return 0
         kept = "，原有站点未改动" if args.command == "build" else ""
         print(f"已中断（{name}）：已停止并清理临时文件{kept}。", file=sys.stderr)
         return FAILED

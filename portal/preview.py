@@ -186,3 +186,34 @@ def update(data_dir, today, history=None) -> bool:
         _site["home"] = home
     remember(new, history)
     return True
+
+
+# --- A rebuild that failed -------------------------------------------------
+#
+# Not an error in the records (those are shown by error_banner) but a build
+# that raised: a file that could not be read, a bug. The server goes on serving
+# what the site directory holds, with this on top of every page.
+
+_FAILURE_STYLE = ("border:2px solid #b71c1c;background:#ffebee;color:#b71c1c;padding:0.6rem 1rem;"
+                  "margin:0;font:0.8rem/1.5 sans-serif")
+
+
+def failure_banner(message: str, kept: bool = True) -> str:
+    shown = "下面是上一次生成的内容。" if kept else "此页暂时无法显示。"
+    return (f'<div class="portal-preview-failure" role="alert" style="{_FAILURE_STYLE}">'
+            f"<strong>预览重建失败，{shown}</strong>改正后保存文件即重试。"
+            f"<br><code>{html.escape(message)}</code></div>")
+
+
+def failure_page(message: str) -> str:
+    """The page for a path the site directory does not hold (the failed build may have removed it)."""
+    return ('<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>预览重建失败</title></head>'
+            f"<body>{failure_banner(message, kept=False)}</body></html>")
+
+
+def insert_failure(page: bytes, message: str) -> bytes:
+    """A served HTML page with the failure banner at the top of its body."""
+    banner = failure_banner(message).encode()
+    body = page.find(b"<body")
+    end = page.find(b">", body) + 1 if body >= 0 else 0
+    return page[:end] + banner + page[end:]

@@ -25,7 +25,7 @@ _HIDDEN = "\x7f\x80-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u20
 _LINE_HIDDEN = re.compile(f"[\x00-\x1f{_HIDDEN}]")
 # Bodies keep tabs and newlines, and zero-width spaces that PDF text often carries
 # (invisible, but they change no meaning); overrides and controls are refused.
-_BODY_HIDDEN = re.compile(f"[\x00-\x08\x0b-\x1f\x7f\x80-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufff9-\ufffb]")
+_BODY_HIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f\x80-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufff9-\ufffb]")
 
 
 def hidden_character(text: str, *, multiline: bool = False) -> str | None:

@@ -421,3 +421,13 @@ def test_two_charts_on_one_page_have_distinct_ids():
     page = region_tile_map(COUNTS, region_url) + monthly_timeline(DATES)
     ids = re.findall(r' id="([^"]+)"', page)
     assert len(ids) == len(set(ids)) == 4
+
+
+def test_timeline_of_a_century_stays_small():
+    """A notice of 1949 beside today's: the chart draws the last 25 years and says what it left out."""
+    svg = monthly_timeline([dt.date(1949, 10, 1), dt.date(2024, 3, 1), dt.date(2024, 3, 2)])
+    root = parse(svg)
+    assert len(months(root)) == 300
+    assert len(svg) < 80_000
+    assert "另有 1 条发布于1999年4月之前，未画出" in root.find(f"{NS}desc").text
+    check_numbers(svg)

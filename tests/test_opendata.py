@@ -13,7 +13,7 @@ import yaml
 
 from portal.catalogue import build_catalogue
 from portal.loader import load_records, parse_record
-from portal.outputs.opendata import csv_columns, opendata_files
+from portal.outputs.opendata import csv_columns, neutralise_cell, opendata_files
 from portal.outputs.schemas import json_schema, schema_files
 from portal.schema import COLLECTION_BY_NAME, COLLECTIONS
 from portal.validate import validate
@@ -349,6 +349,8 @@ def test_csv(real, files):
         assert [f.name for f in coll.fields if f.name != "body"] == [h for h in header if h in coll.by_name]
         assert len(rows) == len(real.records[coll.name]) + 1
         assert all(len(row) == len(header) for row in rows)
+        # No cell a spreadsheet would run as a formula (see test_output_hardening.py).
+        assert all(neutralise_cell(cell) == cell for row in rows for cell in row)
         assert [row[0] for row in rows[1:]] == sorted(real.records[coll.name])
         by_id = {row[0]: dict(zip(header, row)) for row in rows[1:]}
         for rec in real.records[coll.name].values():

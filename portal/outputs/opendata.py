@@ -5,7 +5,9 @@ Files (paths relative to the site root):
 * api/index.json                 the collections, their counts and files
 * api/<collection>.json          {"collection", "label", "generated", "count", "records"}
 * api/<collection>/<id>.json     one record, the same object as in the list
-* api/<collection>.csv           UTF-8 with BOM (Excel), CRLF, one row per record
+* api/<collection>.csv           UTF-8 with BOM (Excel), CRLF, one row per record; a cell
+                                 a spreadsheet would run as a formula starts with '
+                                 (see neutralise_cell)
 
 A record is its validated data (dates as YYYY-MM-DD) plus "id", "url",
 "status" (the label shown on the site, or null) and computed relations:
@@ -20,6 +22,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 
 from ..schema import COLLECTION_BY_NAME, COLLECTIONS, TEXT
 from .schemas import schema_path
@@ -32,6 +35,19 @@ RELATIONS = {
 }
 BOM = b"\xef\xbb\xbf"
 LIST_SEPARATOR = "；"
+
+# First characters that make Excel, LibreOffice or WPS read a cell as a formula
+# (OWASP "CSV Injection"; NUL from OWASP ASVS 1.2.10). The full-width forms are
+# included too: Excel and WPS with a Chinese or Japanese input method may fold a
+# full-width operator at the start of a cell to ASCII, which this site's readers
+# use, and no spreadsheet version can be checked here; a genuine value starting
+# with one is rare, so an apostrophe on it costs less than a formula that runs.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\0", "＝", "＋", "－", "＠")
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
+# Excel in a locale whose list separator is ";" (much of Europe) splits lines at
+# ";" and honours quotes only at the start of a field, so "a;=1+1" becomes a cell
+# "=1+1" whatever the quoting: the trigger after a ";" is neutralised too.
+_TRIGGER_AFTER_SEMICOLON = re.compile(";(?=[" + re.escape("".join(FORMULA_TRIGGERS)) + "])")
 
 
 def _jsonable(value):
@@ -154,6 +170,19 @@ def _cell(collection_name: str, name: str, value) -> str:
     return flatten(value)
 
 
+def neutralise_cell(text: str) -> str:
+    """A cell a spreadsheet shows as text: formula-like values get a leading '.
+
+    A plain number such as -3 is left alone: spreadsheets read it as a number,
+    never as a formula, and an apostrophe would turn it into text.
+    """
+    if ";" in text:
+        text = _TRIGGER_AFTER_SEMICOLON.sub(";'", text)
+    if text.startswith(FORMULA_TRIGGERS) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
 def collection_csv(records, collection_name: str, *, site_url: str | None = None) -> bytes:
     columns = [name for name, _ in csv_columns(collection_name)]
     buffer = io.StringIO()
@@ -172,7 +201,7 @@ def collection_csv(records, collection_name: str, *, site_url: str | None = None
                 row.append(_join(other.id for other in rec.related(name)))
             else:
                 row.append(_cell(collection_name, name, rec.data.get(name)))
-        writer.writerow(row)
+        writer.writerow([neutralise_cell(cell) for cell in row])
     return BOM + buffer.getvalue().encode("utf-8")
 
 

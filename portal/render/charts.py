@@ -331,6 +331,7 @@ def monthly_timeline(
     *,
     title: str = "政策通知月度发布数量",
     id_prefix: str = "timeline",
+    max_months: int = 300,
 ) -> str:
     """A bar chart of publications per month, every month from the first to the last.
 
@@ -343,6 +344,11 @@ def monthly_timeline(
     ``link("YYYY-MM")`` may give a URL for each month with publications; those bars are
     wrapped in ``<a href>``.  With a link the root has ``role="group"`` (the links must
     stay reachable), without one ``role="img"``.  No dates → "".
+
+    At most the last ``max_months`` months (25 years) are drawn: one notice of
+    1950 would otherwise stretch the chart over nine hundred months and half a
+    megabyte on the policy listing; the description and a note say how many
+    earlier notices are left out.
     """
     prefix = _check_id(id_prefix)
     if not dates:
@@ -358,7 +364,10 @@ def monthly_timeline(
         months.append((year, month))
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     counts = [per_month.get(m, 0) for m in months]
-    max_count = max(counts)
+    earlier = sum(counts[:-max_months]) if len(months) > max_months else 0
+    if earlier or len(months) > max_months:
+        months, counts = months[-max_months:], counts[-max_months:]
+    max_count = max(max(counts), 1)
 
     n = len(months)
     slot = _PLOT_W / n
@@ -370,7 +379,12 @@ def monthly_timeline(
     out = [_svg_open(width=width, height=height, css_class="portal-timeline-chart",
                      prefix=prefix, role="img" if link is None else "group")]
     out.append(f'<title id="{prefix}-title">{_text(title)}</title>')
-    out.append(f'<desc id="{prefix}-desc">{_text(_timeline_desc(title, months, counts))}</desc>')
+    note = f"另有 {earlier} 条发布于{_month_label(*months[0])}之前，未画出" if earlier else ""
+    desc = _timeline_desc(title, months, counts) + (f"{note}。" if note else "")
+    out.append(f'<desc id="{prefix}-desc">{_text(desc)}</desc>')
+    if note:
+        out.append(f'<text class="note" x="{_LEFT}" y="{_num(_TOP - 14)}" fill="currentColor" '
+                   f'font-size="{_AXIS_FONT}">{_text(note)}</text>')
 
     # Axes: baseline, a guide line at the maximum, labels 0 and max.
     axis = [f'<g class="axis" fill="currentColor" font-size="{_AXIS_FONT}">']
