@@ -129,7 +129,7 @@ def cmd_serve(args) -> int:
 
     # Broken records show their errors in the browser instead of stopping the server;
     # an edited record rewrites only the pages it touches.
-    serve(Path(args.config), Path(args.data), args.today, args.dev_addr)
+    serve(Path(args.config), _data_dir(args), args.today, args.dev_addr)
     return 0
 
 
@@ -161,7 +161,10 @@ def cmd_new(args) -> int:
         print(exc, file=sys.stderr)
         return 1
     target = Path(args.data) / collection.name / f"{args.id}.yaml"
-    if target.exists():
+    folder = target.parent.resolve()
+    if not folder.is_relative_to(Path(args.data).resolve()):  # a collection linked elsewhere
+        raise _Refused(f"{target.parent}: --data: 指向数据目录之外（{folder}），不在那里新建记录 [not-regular-file]")
+    if os.path.lexists(target):
         print(f"{target}: 已存在，未改动。", file=sys.stderr)
         return 1
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -179,6 +182,8 @@ def cmd_schemas(args) -> int:
     except VocabError as exc:
         print(exc, file=sys.stderr)
         return 1
+    if not (Path(args.root) / "mkdocs.yml").is_file():
+        raise _Refused(f"{args.root}: --root: 不是本项目的根目录（没有 mkdocs.yml），不在那里写入 schemas/ 和 docs/ [not-a-project]")
     for path in write_maintainer_files(Path(args.root), vocab):
         print(f"已生成 {path}")
     return 0

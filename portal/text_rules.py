@@ -17,6 +17,8 @@ import re
 MAX_BODY_CHARS = 200_000
 # Notices nest lists and quotes two or three levels; tables sit in a div or two.
 MAX_NESTING = 32
+# One line of text: the longest official titles run to some 120 characters.
+MAX_LINE_CHARS = 1000
 
 # C0 and C1 control characters (tab and newline only where text may have lines),
 # DEL, bidi embeddings, overrides, isolates and marks, zero-width characters,

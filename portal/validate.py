@@ -99,6 +99,8 @@ class _Checker:
                 self.error(key, name, "不能为空", "empty-value")
             elif kind == STR and "\n" in text:
                 self.error(key, name, "应为单行文本", "multiline")
+            elif kind == STR and len(text) > text_rules.MAX_LINE_CHARS:
+                self.error(key, name, f"过长（{len(text)} 字，单行文字上限 {text_rules.MAX_LINE_CHARS} 字）：长的内容请写在正文 body 中", "too-long")
             elif hidden := text_rules.hidden_character(text, multiline=kind == TEXT):
                 self.error(key, name, f"含有看不见的控制字符（{hidden}）：它会改变文字的显示或被原样写进网页，请删去", "hidden-character")
             elif kind == TEXT:

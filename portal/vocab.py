@@ -61,11 +61,13 @@ class Vocab:
 
     @classmethod
     def load(cls, path: Path) -> "Vocab":
-        from .files import InputFileError, read_limited
+        from .files import InputFileError, check_regular, read_limited
         from .loader import parse_record
 
         shown = str(path)
         try:
+            # Beside the records, as they are: a link may not lead out of the data directory.
+            check_regular(Path(path), Path(path).parent)
             raw = read_limited(Path(path), MAX_VOCAB_BYTES)
         except InputFileError as exc:
             code = "missing-vocab" if exc.code == "missing-file" else exc.code

@@ -160,7 +160,7 @@ def test_command_refuses_cleanly_and_changes_nothing(tmp_path, case):
     """Through the real command: exit status 1 (bad content) or 2 (refused arguments),
     one clear line per problem, no traceback, quickly, and the whole temporary tree
     (data, outside files, home, project copy, old site) exactly as before."""
-    data = make(tmp_path, case)
+    make(tmp_path, case)
     where = places(tmp_path)
     args = [fill(a, where) for a in case.get("run", ["build", "--data", "{data}", "--site-dir", "{site}",
                                                       "--today", "2024-03-28", "--quiet"])]
