@@ -8,6 +8,7 @@ them, so an impossible date is a field error rather than a YAML crash.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +30,9 @@ RecordLoader.add_constructor(
 )
 
 
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
+
+
 @dataclass(frozen=True)
 class Problem:
     path: str
@@ -45,8 +49,11 @@ class Problem:
 
         tail = f" [{self.code}]" if self.code else ""
         note = "提醒：" if self.warning else ""
-        # Never echo a personal number back in full, wherever it was found.
-        return mask(f"{self.path}:{self.line}: {self.field}: {note}{self.message}{tail}")
+        # Never echo a personal number back in full, wherever it was found; and
+        # never a control character (a file name may hold a newline or a terminal
+        # escape) or a bidi override: shown as \\uXXXX, the line stays one line.
+        text = mask(f"{self.path}:{self.line}: {self.field}: {note}{self.message}{tail}")
+        return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
 
 
 @dataclass

@@ -27,6 +27,8 @@ MIN_DATE, MAX_DATE = dt.date(1949, 1, 1), dt.date(2100, 12, 31)
 # YAML 1.2's booleans; YAML 1.1 (which PyYAML reads) also takes yes/no/on/off.
 _BOOLEANS = {"true", "True", "TRUE", "false", "False", "FALSE"}
 _DECIMAL = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
+# Hours, quotas and page numbers: far below a million.
+MAX_INT = 1_000_000
 
 _TYPE_NAMES = {
     STR: "文本", TEXT: "文本（Markdown）", INT: "整数", BOOL: "true 或 false",
@@ -117,6 +119,8 @@ class _Checker:
                 return None
             if value < 0:
                 self.error(key, name, f"不能为负数（当前为 {value}）", "negative")
+            elif value > MAX_INT:
+                self.error(key, name, f"数值过大（{str(value)[:20]}，上限 {MAX_INT}）", "too-large-number")
             return value
         if kind == BOOL:
             if not isinstance(value, bool):
