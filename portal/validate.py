@@ -248,10 +248,11 @@ PERSONAL_RULES = {
 
 def _field_at(rec: RawRecord, line: int) -> str:
     """The field written on (or whose text runs through) a line of the file."""
-    best, best_line = "record", 0
+    best, best_at = "record", (0, 0)
     for key, at in rec.lines.items():
-        if key and best_line <= at <= line:
-            best, best_line = _dotted(key), at
+        # The last field starting at or before the line; of those on one line, the deepest.
+        if key and at <= line and (at, len(key)) >= best_at:
+            best, best_at = _dotted(key), (at, len(key))
     return best
 
 
