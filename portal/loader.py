@@ -207,18 +207,26 @@ def parse_record(text: str, path: str, collection: str, record_id: str) -> tuple
     return record, shape.problems
 
 
+# Findings kept per record: enough to show what is wrong, not a flood.
+MAX_PERSONAL = 20
+
+
 def _personal(text: str, record: RawRecord) -> list[tuple[str, int, str]]:
-    """Personal numbers and addresses in a record file.
+    """Personal numbers and addresses in a record file (at most MAX_PERSONAL).
 
     Found in the text as written, comments included (the repository is
     public), where the line is exact; and in the values as YAML reads them,
     where an escape (\\u200b, \\x31) or a folded line may have hidden one
     from the text.
     """
-    found = [(f.kind, text.count("\n", 0, f.start) + 1, f.masked) for f in privacy.find(text)]
+    found, line, at = [], 1, 0
+    for f in privacy.find(text)[:MAX_PERSONAL]:
+        line += text.count("\n", at, f.start)
+        at = f.start
+        found.append((f.kind, line, f.masked))
     known = {(kind, masked) for kind, _line, masked in found}
     stack = [((), record.data)]
-    while stack:
+    while stack and len(found) < MAX_PERSONAL:
         key, value = stack.pop()
         if isinstance(value, dict):
             for k, v in value.items():
@@ -227,7 +235,7 @@ def _personal(text: str, record: RawRecord) -> list[tuple[str, int, str]]:
             stack += [(key + (i,), v) for i, v in enumerate(value)]
         elif isinstance(value, str):
             for f in privacy.find(value):
-                if (f.kind, f.masked) not in known:
+                if (f.kind, f.masked) not in known and len(found) < MAX_PERSONAL:
                     known.add((f.kind, f.masked))
                     found.append((f.kind, record.line(*key), f.masked))
     return found

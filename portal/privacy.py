@@ -112,33 +112,37 @@ _CANDIDATE = re.compile(f"\\d[\\d \\t\u00a0\u3000.\\-_\u2010-\u2015\uff0d\uff0e\
 
 
 def find(text: str) -> list[Finding]:
-    """Every ID number, mobile number and e-mail address in text, in order."""
+    """Every ID number, mobile number and e-mail address in text, in order.
+
+    Linear in the text: matches of all kinds are gathered, sorted once and
+    swept, an overlapping match giving way to the one that starts first (or
+    to the ID number, where both start at one place).
+    """
     if not text:
         return []
-    found: dict[tuple[int, int], Finding] = {}
-
-    def free(start: int, end: int) -> bool:
-        return all(end <= a or start >= b for a, b in found)
-
+    found: list[tuple[int, int, int, Finding]] = []   # (start, rank, -end, finding)
     for candidate in _CANDIDATE.finditer(text):
         # A little room on the left for a +86 / 0086 prefix.
         lo = max(0, candidate.start() - 6)
         window = text[lo:candidate.end() + 1]
         for pattern in (_ID18, _ID15):
             for match in pattern.finditer(window):
-                span = (lo + match.start(), lo + match.end())
                 digits = _plain(match.group(0))
-                if looks_like_id_number(digits) and free(*span):
-                    found[span] = Finding("id-number", *span, _mask_digits(digits.upper()))
+                if looks_like_id_number(digits):
+                    start, end = lo + match.start(), lo + match.end()
+                    found.append((start, 0, -end, Finding("id-number", start, end, _mask_digits(digits.upper()))))
         for match in _MOBILE.finditer(window):
-            span = (lo + match.start(), lo + match.end())
-            if free(*span):
-                found[span] = Finding("mobile-number", *span, _mask_digits(_plain(match.group(0))[-11:]))
+            start, end = lo + match.start(), lo + match.end()
+            found.append((start, 1, -end, Finding("mobile-number", start, end, _mask_digits(_plain(match.group(0))[-11:]))))
     if "@" in text or "\uff20" in text:
         for match in _EMAIL.finditer(text):
-            if free(*match.span()):
-                found[match.span()] = Finding("email", *match.span(), _mask_email(match.group(0)))
-    return sorted(found.values(), key=lambda f: f.start)
+            found.append((match.start(), 2, -match.end(), Finding("email", *match.span(), _mask_email(match.group(0)))))
+    found.sort(key=lambda item: item[:3])
+    kept: list[Finding] = []
+    for _start, _rank, _end, finding in found:
+        if not kept or finding.start >= kept[-1].end:
+            kept.append(finding)
+    return kept
 
 
 def mask(text: str) -> str:

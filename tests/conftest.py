@@ -104,11 +104,11 @@ def data_dir(tmp_path) -> Path:
     return write_data(tmp_path / "data")
 
 
-def run_portal(*args, cwd=ROOT, env: dict | None = None) -> subprocess.CompletedProcess:
+def run_portal(*args, cwd=ROOT, env: dict | None = None, timeout: float = 600) -> subprocess.CompletedProcess:
     environment = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
     environment.update(env or {})
     return subprocess.run([sys.executable, "-m", "portal", *args], cwd=cwd, env=environment,
-                          capture_output=True, text=True, timeout=600)
+                          capture_output=True, text=True, timeout=timeout)
 
 
 @pytest.fixture(scope="session")

@@ -101,7 +101,8 @@ def test_files_that_are_not_notices_get_a_clear_error(tmp_path):
             result = run_portal("import", what, str(path), "--out", str(out))
             assert result.returncode == 1, (name, what)
             assert "Traceback" not in result.stderr
-            assert str(path) in result.stderr, (name, result.stderr)
+            # One line: the file, what is wrong with it, and a code for tools.
+            assert re.fullmatch(rf"{re.escape(str(path))}: \S.* \[[a-z0-9-]+\]\n", result.stderr), (name, result.stderr)
     assert not out.exists() or not list(out.glob("*.yaml"))
     missing = run_portal("import", "notice", str(tmp_path / "nope.txt"))
-    assert missing.returncode == 1 and "找不到文件" in missing.stderr
+    assert missing.returncode == 1 and missing.stderr == f"{tmp_path / 'nope.txt'}: 找不到文件 [missing-file]\n"

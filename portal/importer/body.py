@@ -50,8 +50,17 @@ def ends_sentence(line: str) -> bool:
     return line.rstrip(_CLOSERS).endswith(_TERMINAL) or line.endswith(_TERMINAL)
 
 
+# Compiled once: a text of half a million short lines calls these for every line.
+_WORD_END = re.compile(r"[A-Za-z0-9,.;:]$")
+_WORD_START = re.compile(r"[A-Za-z0-9]")
+_PUNCTUATED = re.compile("[，。；：:,]")
+_SENTENCE_MARK = re.compile("[。；]")
+_NUMBERED = re.compile(r"^(\d{1,3})([.．])")
+_MARKUP_START = tuple("-+*#>")
+
+
 def _join(a: str, b: str) -> str:
-    if re.search(r"[A-Za-z0-9,.;:]$", a) and re.match(r"[A-Za-z0-9]", b):
+    if _WORD_END.search(a) and _WORD_START.match(b):
         return a + " " + b
     return a + b
 
@@ -60,7 +69,7 @@ def _squeeze_line(raw: str) -> str:
     # Short lines without sentence punctuation may be signatures set in columns
     # (“河北省卫生健康委员会  中共河北省委机构编制委员会办公室”): keep those gaps.
     text = raw.strip()
-    if len(text) <= 60 and not re.search("[，。；：:,]", text):
+    if len(text) <= 60 and not _PUNCTUATED.search(text):
         return squeeze_title(text)
     return squeeze(text)
 
@@ -81,39 +90,68 @@ def wrap_width(lines: list[str]) -> int | None:
     return common if near >= 0.3 * len(widths) and wider <= 0.1 * len(widths) else None
 
 
+class _Paragraph:
+    """A paragraph being rejoined: its lines, and just enough about the whole to decide
+    whether the next line continues it. Joining line after line into one string and
+    searching it again each time was quadratic in a paragraph of thousands of lines."""
+
+    EDGE = 200   # characters kept of each end; every test below looks no further
+
+    def __init__(self, line: str):
+        self.parts = [line]
+        self.length = len(line)
+        self.head = line[:self.EDGE]
+        self.tail = line[-self.EDGE:]
+        self.has_full_stop = "。" in line
+
+    def add(self, line: str) -> None:
+        line = _join(self.tail, line)[len(self.tail):]
+        self.parts.append(line)
+        self.length += len(line)
+        if len(self.head) < self.EDGE:
+            self.head = (self.head + line)[:self.EDGE]
+        self.tail = (self.tail + line)[-self.EDGE:]
+        self.has_full_stop = self.has_full_stop or "。" in line
+
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
+def _continues(para: _Paragraph, line: str, last_raw: str, wrap: int | None) -> bool:
+    """Whether line continues the paragraph above it (a line break PDF extraction made)."""
+    if wrap:
+        # Hard-wrapped text: a full-width line that stops mid-sentence continues below.
+        wrapped = width(last_raw) >= 0.8 * wrap and not ends_sentence(para.tail)
+    else:
+        heading_line = (HEADING_1.match(para.head) or HEADING_2.match(para.head)) and not para.has_full_stop
+        wrapped = para.length >= WRAP_WIDTH and not ends_sentence(para.tail) and not heading_line
+    # A phone number or code ends a contact line; it never wraps mid-number. A signature
+    # line (an organ's name) never continues the line above it.
+    wrapped = wrapped and not re.search(r"\d{5,}$", para.tail)
+    return bool(wrapped) and not starts_unit(line) and not looks_like_organ(line)
+
+
 def paragraphs(lines: list[str]) -> list[str]:
     """Rejoin lines that PDF extraction broke; keep short lines (signatures, dates) apart."""
     cleaned = [_BULLET.sub("", _squeeze_line(raw)) for raw in lines]
     cleaned = [line for line in cleaned if line]
     wrap = wrap_width(cleaned)
-    out: list[str] = []
+    out: list[_Paragraph] = []
     last_raw = ""
     for line in cleaned:
-        if out:
-            prev = out[-1]
-            if wrap:
-                # Hard-wrapped text: a full-width line that stops mid-sentence continues below.
-                wrapped = width(last_raw) >= 0.8 * wrap and not ends_sentence(prev)
-            else:
-                heading_line = (HEADING_1.match(prev) or HEADING_2.match(prev)) and "。" not in prev
-                wrapped = len(prev) >= WRAP_WIDTH and not ends_sentence(prev) and not heading_line
-            # A phone number or code ends a contact line; it never wraps mid-number. A signature
-            # line (an organ's name) never continues the line above it.
-            wrapped = wrapped and not re.search(r"\d{5,}$", prev)
-            if wrapped and not starts_unit(line) and not looks_like_organ(line):
-                out[-1] = _join(prev, line)
-                last_raw = line
-                continue
-        out.append(line)
+        if out and _continues(out[-1], line, last_raw, wrap):
+            out[-1].add(line)
+        else:
+            out.append(_Paragraph(line))
         last_raw = line
-    return out
+    return [para.text() for para in out]
 
 
 def to_markdown(paras: list[str]) -> str:
     """Headings 一、 and （一） become ## and ###; everything else stays literal text."""
     blocks = []
     for para in paras:
-        short = len(para) <= 40 and not re.search("[。；]", para)
+        short = len(para) <= 40 and not _SENTENCE_MARK.search(para)
         if HEADING_1.match(para) and short:
             blocks.append("## " + para)
         elif HEADING_2.match(para) and short:
@@ -126,8 +164,11 @@ def to_markdown(paras: list[str]) -> str:
 def _escape(para: str) -> str:
     # Keep numbered items as printed (“4. …”), not as Markdown lists renumbered from 1,
     # and keep characters Markdown would read as markup.
-    para = re.sub(r"^(\d{1,3})([.．])", r"\1\\\2", para)
-    para = re.sub(r"^([-+*#>])", r"\\\1", para)
+    numbered = _NUMBERED.match(para)
+    if numbered:
+        para = numbered.group(1) + "\\" + para[numbered.end(1):]
+    elif para[:1] in _MARKUP_START:
+        para = "\\" + para
     return para.replace("<", "&lt;")
 
 

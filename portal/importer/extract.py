@@ -31,10 +31,15 @@ class RegionRules:
                 self.aliases.append((str(alias), region))
         # Longest names first: 内蒙古自治区 before 内, 新疆生产建设兵团 before 新.
         self.aliases.sort(key=lambda pair: len(pair[0]), reverse=True)
+        # By first character, in the same order: a name is compared with a handful, not all.
+        self.by_first: dict[str, list[tuple[str, str]]] = {}
+        for alias, region in self.aliases:
+            if alias:
+                self.by_first.setdefault(alias[0], []).append((alias, region))
 
     def of_name(self, name: str, *, abbreviations: bool = False) -> str | None:
         name = re.sub(r"^中共", "", squeeze(name))
-        for alias, region in self.aliases:
+        for alias, region in self.by_first.get(name[:1], ()):
             if len(alias) == 1 and not abbreviations:
                 continue
             if name.startswith(alias):
@@ -141,11 +146,17 @@ def comment_deadline(paras: list[str], issued: dt.date | None) -> dt.date | None
     return None
 
 
+# How far from its date a step's words are looked for: a clause is far shorter,
+# and searching a whole paragraph for each of thousands of dates was quadratic.
+_CLAUSE_REACH = 500
+
+
 def _clause(para: str, match: re.Match) -> str:
     """The step a date belongs to, in the notice's words, without the date itself."""
-    start = max(para.rfind(c, 0, match.start()) for c in "，。；：") + 1
-    ends = [i for i in (para.find(c, match.end()) for c in "。；") if i != -1]
-    end = min(ends) if ends else len(para)
+    reach = max(0, match.start() - _CLAUSE_REACH)
+    start = max(max(para.rfind(c, reach, match.start()) for c in "，。；：") + 1, reach)
+    ends = [i for i in (para.find(c, match.end(), match.end() + _CLAUSE_REACH) for c in "。；") if i != -1]
+    end = min(ends) if ends else min(len(para), match.end() + _CLAUSE_REACH)
     before = re.sub(r"(?:并|请)?(?:于|在)?$", "", para[start:match.start()])
     text = re.sub(r"^[（(][一二三四五六七八九十\d]+[）)]", "", before + para[match.end():end])
     return text.strip("，、 ")[:80]
@@ -154,7 +165,7 @@ def _clause(para: str, match: re.Match) -> str:
 def call_deadlines(paras: list[str], issued: dt.date | None) -> list[dict]:
     """Dated steps of a call for applications: “于5月20日前…报送申报书”."""
     year = issued.year if issued else dt.date.today().year
-    steps: list[dict] = []
+    steps: dict[dt.date, dict] = {}  # one step per date, the first that names it
     for para in paras:
         if not _CALL_WORDS.search(para):
             continue
@@ -162,9 +173,9 @@ def call_deadlines(paras: list[str], issued: dt.date | None) -> list[dict]:
             if match["every"]:
                 continue
             day = _date_in(match, year, issued)
-            if day and not any(s["date"] == day for s in steps):
-                steps.append({"date": day, "label": _clause(para, match) or "截止"})
-    return sorted(steps, key=lambda s: s["date"])
+            if day and day not in steps:
+                steps[day] = {"date": day, "label": _clause(para, match) or "截止"}
+    return sorted(steps.values(), key=lambda s: s["date"])
 
 
 def looks_like_organ(line: str) -> bool:

@@ -60,13 +60,42 @@ def is_label_line(line: str) -> bool:
     return bool(found) and not line[: found[0][0]].strip()
 
 
-def parse_block(lines: list[str], start: int, *, line_offset: int = 1, lookahead: int = 3) -> Metadata:
+def _label_flags(lines: list[str]) -> list[bool]:
+    return [is_label_line(line) for line in lines]
+
+
+def _label_follows(lines: list[str], flags: list[bool], i: int, lookahead: int) -> bool:
+    """Whether a label line is among the next `lookahead` non-empty lines after lines[i].
+
+    Scans only that far: looking at every remaining line from every line made
+    a long run of continuation lines quadratic.
+    """
+    seen = 0
+    for j in range(i + 1, len(lines)):
+        if not lines[j].strip():
+            continue
+        if flags[j]:
+            return True
+        seen += 1
+        if seen >= lookahead:
+            return False
+    return False
+
+
+def parse_block(lines: list[str], start: int, *, line_offset: int = 1, lookahead: int = 3,
+                flags: list[bool] | None = None) -> Metadata:
     """Read the block that begins at lines[start] (a label line).
 
     A line without a label continues the previous value only if another label
     line follows within `lookahead` non-empty lines; otherwise the block ended.
+    `flags`: is_label_line of every line, when the caller has them already.
     """
+    if flags is None:
+        flags = _label_flags(lines)
     meta = Metadata(start=start)
+    # Values are collected in parts and joined once: appending to a growing
+    # string is quadratic in a value continued over thousands of lines.
+    parts: dict[str, list[str]] = {}
     current: str | None = None
     i = start
     while i < len(lines):
@@ -74,39 +103,42 @@ def parse_block(lines: list[str], start: int, *, line_offset: int = 1, lookahead
         if not line.strip():
             i += 1
             continue
-        if is_label_line(line):
+        if flags[i]:
             found = labels_in(line)
             for n, (_s, e, name) in enumerate(found):
                 stop = found[n + 1][0] if n + 1 < len(found) else len(line)
-                value = line[e:stop].strip()
-                if name not in meta.values:
-                    meta.values[name] = value
+                if name not in parts:
+                    parts[name] = [line[e:stop].strip()]
                     meta.lines[name] = i + line_offset
                 current = name
             meta.end = i + 1
             i += 1
             continue
         # Not a label: a continuation if more metadata follows shortly.
-        upcoming = [j for j in range(i + 1, len(lines)) if lines[j].strip()][:lookahead]
-        if current and any(is_label_line(lines[j]) for j in upcoming):
-            meta.values[current] = (meta.values[current] + line.strip()) if meta.values[current] else line.strip()
+        if current and _label_follows(lines, flags, i, lookahead):
+            parts[current].append(line.strip())
             meta.end = i + 1
             i += 1
             continue
         break
+    meta.values = {name: "".join(chunks) for name, chunks in parts.items()}
     return meta
 
 
 def find_blocks(lines: list[str], *, min_fields: int = 3) -> list[Metadata]:
     """Every metadata block in a text (a run of label lines naming at least min_fields fields)."""
+    flags = _label_flags(lines)
     blocks = []
     i = 0
     while i < len(lines):
-        if is_label_line(lines[i]):
-            meta = parse_block(lines, i)
+        if flags[i]:
+            meta = parse_block(lines, i, flags=flags)
             if len(meta.values) >= min_fields and ("title" in meta.values or "issuers" in meta.values):
                 blocks.append(meta)
-                i = max(meta.end, i + 1)
-                continue
+            # A block read from a later label line of this run would end where this one
+            # ends and name a subset of its fields, so it cannot qualify either: skip the
+            # run (reading it again from each of its lines was quadratic, or worse).
+            i = max(meta.end, i + 1)
+            continue
         i += 1
     return blocks

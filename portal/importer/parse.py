@@ -11,11 +11,23 @@ from ..vocab import Vocab
 from . import body as bodies
 from . import extract
 from .metadata import Metadata, find_blocks
+from .personal import Personal, scan_lines
 from .text import CJK, clean_doc_number, find_doc_numbers, is_doc_number_line, parse_date, squeeze, squeeze_title
 
 
 class ImportFormatError(Exception):
     """The text is not a compilation or notice this importer can read."""
+
+    def __init__(self, message: str, code: str = "not-a-notice"):
+        super().__init__(message)
+        self.code = code
+
+
+# Longer than any real notice title (the longest seen are about 100 characters);
+# a longer “title” is a run of text the block swallowed, not a title.
+MAX_TITLE = 300
+# The same for the other metadata values (issuers, doc number, dates, keywords, …).
+MAX_META_VALUE = 1000
 
 
 @dataclass
@@ -30,9 +42,27 @@ class ImportedNotice:
     record: dict
     line: int
     gaps: list[Gap] = field(default_factory=list)
+    # Why the notice must not be written, each with its line (besides validation).
+    refusals: list[Gap] = field(default_factory=list)
+    # Personal numbers and addresses in the notice's source lines.
+    personal: list[Personal] = field(default_factory=list)
 
     def gap(self, line: int, name: str, message: str) -> None:
         self.gaps.append(Gap(line, name, message))
+
+    def refuse(self, line: int, name: str, message: str) -> None:
+        self.refusals.append(Gap(line, name, message))
+
+
+# Whitespace other than the plain kinds squeeze() folds (en spaces, thin spaces, …),
+# and runs of whitespace: a run thousands long made patterns like `\s*-?\s*\d` quadratic.
+_ODD_SPACE = re.compile("[^\\S \t\u3000\u00a0]")
+_SPACE_RUN = re.compile("[ \t\u3000\u00a0]{2,}")
+
+
+def source_lines(text: str) -> list[str]:
+    """The lines of a notice text, each run of spaces one space wide."""
+    return [_SPACE_RUN.sub(" ", _ODD_SPACE.sub(" ", line)) for line in text.splitlines()]
 
 
 _REGION_TAG = re.compile(f"^[{CJK}]{{2,8}}[:：]\\s*")
@@ -52,6 +82,23 @@ def _strip_region_tag(title: str, regions: extract.RegionRules) -> str:
 
 def _norm(text: str) -> str:
     return re.sub(r"\s+", "", text)
+
+
+# Titles are compared by a quadratic algorithm; a real one is far shorter than this.
+_COMPARED = 400
+
+
+def _similarity(a: str, b: str) -> float:
+    return difflib.SequenceMatcher(None, _norm(a)[:_COMPARED], _norm(b)[:_COMPARED]).ratio()
+
+
+def _limit(name: str) -> int:
+    return MAX_TITLE if name == "title" else MAX_META_VALUE
+
+
+def _brief(text: str, limit: int = 60) -> str:
+    """A value quoted in a message: short enough to read."""
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 @dataclass
@@ -96,14 +143,16 @@ def _signature(paras: list[str]) -> tuple[list[str], dt.date | None]:
     """Organs and date of the signature at the end of a body."""
     for i in range(len(paras) - 1, max(len(paras) - 8, -1), -1):
         if bodies.is_date_line(paras[i]):
-            organs: list[str] = []
+            rows: list[list[str]] = []
             j = i - 1
             while j >= 0:
                 names = paras[j].split(" ")
                 if not all(extract.looks_like_organ(n) for n in names):
                     break
-                organs[:0] = names
+                rows.append(names)
                 j -= 1
+            # Collected bottom-up and reversed once (inserting at the front was quadratic).
+            organs = [name for names in reversed(rows) for name in names]
             return list(dict.fromkeys(organs)), parse_date(paras[i])
     return [], None
 
@@ -114,31 +163,47 @@ class NoticeBuilder:
         self.regions = extract.RegionRules(vocab)
         self.source_title = source_title
 
+    @staticmethod
+    def _bounded(meta: Metadata | None, notice: ImportedNotice, get, meta_line):
+        """get, with metadata values longer than any real one refused (and cut for the rest of build)."""
+        if meta is None:
+            return get
+        for name, value in meta.values.items():
+            limit = _limit(name)
+            if len(value.strip()) > limit:
+                what = "标题" if name == "title" else "元数据"
+                notice.refuse(meta_line(name), name, f"{what}过长（{len(value.strip())} 字，上限 {limit} 字）：请检查元数据块")
+        return lambda name: get(name)[:_limit(name)]
+
     def build(self, meta: Metadata | None, body_lines: list[str], start_line: int) -> ImportedNotice:
         """One notice from its metadata (if any) and the lines of its text."""
         get = meta.get if meta else (lambda name: "")
         meta_line = (lambda name, default=start_line: meta.lines.get(name, default)) if meta \
             else (lambda name, default=start_line: default)
         notice = ImportedNotice({}, start_line)
+        get = self._bounded(meta, notice, get, meta_line)
         lines = [l for l in body_lines if not bodies.is_furniture(l)]
         # Extraction sometimes repeats a metadata value on the line after the block.
         values = {_norm(v) for k, v in (meta.values.items() if meta else ()) if v and k != "title"}
-        while lines and (not lines[0].strip() or _norm(lines[0]) in values):
-            lines.pop(0)
+        first = 0
+        while first < len(lines) and (not lines[first].strip() or _norm(lines[first]) in values):
+            first += 1
+        lines = lines[first:]
         meta_title = _strip_region_tag(squeeze_title(get("title")), self.regions)
 
         head = _heading(lines, meta_title)
         heading_title = _strip_region_tag(squeeze_title(head.title), self.regions) if head.title else ""
         title = meta_title
         differs = heading_title and title != heading_title and not _norm(heading_title).endswith(_norm(title))
-        if heading_title and (not title or (differs and difflib.SequenceMatcher(
-                None, _norm(title), _norm(heading_title)).ratio() >= 0.75)):
+        if heading_title and (not title or (differs and _similarity(title, heading_title) >= 0.75)):
             # The heading printed above the text is the document's own title.
             title = heading_title
         if head.organ and not meta_title and not title.startswith(head.organ):
             title = head.organ + title
         if not title:
             notice.gap(start_line, "title", "找不到标题")
+        elif len(title) > MAX_TITLE and not notice.refusals:
+            notice.refuse(start_line, "title", f"标题过长（{len(title)} 字，上限 {MAX_TITLE} 字）：这不像通知的标题")
 
         paras = bodies.paragraphs(lines[head.end:])
         organs, signed = _signature(paras)
@@ -179,7 +244,7 @@ class NoticeBuilder:
         keywords = extract.split_issuers(get("keywords")) if get("keywords") else []
         topics = extract.topics(self.vocab, get("category"), title, keywords)
         if not topics:
-            notice.gap(meta_line("category"), "topics", f"无法判断主题分类（类别：{get('category') or '无'}）")
+            notice.gap(meta_line("category"), "topics", f"无法判断主题分类（类别：{_brief(get('category')) or '无'}）")
 
         full_text = "\n".join(paras)
         kind = extract.kind(self.vocab, title)
@@ -222,8 +287,15 @@ _TOC_ENTRY = re.compile(r"^\s*[-•·]?\s*(?P<page>\d{1,4})\s+(?P<title>\S.*?)\s
 _TOC_DOTTED = re.compile(r"^\s*(?P<title>\S.*?)\s*[.…·．]{2,}\s*(?P<page>\d{1,4})\s*$")
 
 
+# A contents entry or a cover line is short; longer lines are text, and some
+# of them (a run of dots thousands long) would make the patterns above slow.
+_MAX_FRONT_LINE = 300
+_MAX_COVER_LINES = 4
+
+
 def _contents(front: list[str]) -> tuple[str | None, list[tuple[str, int]]]:
     """Compilation title and (title, page) entries from the pages before the first notice."""
+    front = [line for line in front if len(line) <= _MAX_FRONT_LINE]
     entries = []
     for line in front:
         match = _TOC_ENTRY.match(line) or _TOC_DOTTED.match(line)
@@ -232,42 +304,87 @@ def _contents(front: list[str]) -> tuple[str | None, list[tuple[str, int]]]:
     cover = []
     for line in front:
         text = squeeze(line)
-        if re.search("目\\s*录|^Contents$", text, re.I):
+        if re.search("目\\s*录|^Contents$", text, re.I) or len(cover) == _MAX_COVER_LINES:
             break
         if text and (re.search("汇编|月刊|专刊|简报|选编", text) or re.search(r"\d{4}年第\d+期", text)):
             cover.append(text.replace(" ", ""))
     return (" ".join(cover) or None), entries
 
 
-def _page_for(title: str, entries: list[tuple[str, int]], used: set) -> int | None:
-    best, best_ratio = None, 0.6
-    for n, (entry, page) in enumerate(entries):
-        if n in used:
-            continue
-        ratio = difflib.SequenceMatcher(None, _norm(entry), _norm(title)).ratio()
-        if ratio > best_ratio:
-            best, best_ratio = n, ratio
-    if best is None:
+class _Pages:
+    """Pages of notices from the table of contents: (title, page) entries, each used once.
+
+    A title printed exactly as in the contents is found at once; another is
+    compared with every unused entry and takes the most similar one. Comparing
+    is quadratic in the titles' length and every notice meets every entry, so
+    the comparisons share a budget (counted in character pairs): a real
+    compilation of a hundred notices needs a fraction of it, a text made of
+    thousands of notices and entries runs out and its later notices are
+    matched exactly or reported without a page.
+    """
+
+    BUDGET = 5_000_000
+
+    def __init__(self, entries: list[tuple[str, int]]):
+        self.entries = [(_norm(title)[:_COMPARED], page) for title, page in entries]
+        self.exact: dict[str, list[int]] = {}
+        for n, (title, _page) in enumerate(self.entries):
+            self.exact.setdefault(title, []).append(n)
+        self.used: set[int] = set()
+        self.budget = self.BUDGET
+
+    def page_for(self, title: str) -> int | None:
+        title = _norm(title)[:_COMPARED]
+        best = self._exact(title)
+        if best is None and self.budget > 0:
+            best = self._similar(title)
+        if best is None:
+            return None
+        self.used.add(best)
+        return self.entries[best][1]
+
+    def _exact(self, title: str) -> int | None:
+        for n in self.exact.get(title, ()):
+            if n not in self.used:
+                return n
         return None
-    used.add(best)
-    return entries[best][1]
+
+    def _similar(self, title: str) -> int | None:
+        best, best_ratio = None, 0.6
+        matcher = difflib.SequenceMatcher(None, b=title)  # what it learns of the title is kept
+        for n, (entry, _page) in enumerate(self.entries):
+            if n in self.used:
+                continue
+            matcher.set_seq1(entry)
+            self.budget -= len(entry) + len(title)
+            # quick_ratio is an upper bound of ratio, and linear.
+            if matcher.quick_ratio() <= best_ratio:
+                continue
+            self.budget -= len(entry) * len(title)
+            ratio = matcher.ratio()
+            if ratio > best_ratio:
+                best, best_ratio = n, ratio
+        return best
 
 
 def import_compilation(text: str, vocab: Vocab, *, name: str = "") -> list[ImportedNotice]:
-    lines = text.splitlines()
+    raw = text.splitlines()
+    lines = source_lines(text)
     blocks = find_blocks(lines)
     if not blocks:
         raise ImportFormatError(
             "这不是政策汇编：没有找到任何通知的元数据块（发文机关、成文日期、标题、发文字号、发布日期…）。"
-            "单篇通知请用 `portal import notice`。")
+            "单篇通知请用 `portal import notice`。", "not-a-compilation")
     source_title, entries = _contents(lines[: blocks[0].start])
     builder = NoticeBuilder(vocab, source_title or name or "政策汇编")
-    notices, used = [], set()
+    pages = _Pages(entries)
+    notices = []
     for n, meta in enumerate(blocks):
         end = blocks[n + 1].start if n + 1 < len(blocks) else len(lines)
         notice_lines = lines[meta.end:end]
         notice = builder.build(meta, notice_lines, meta.start + 1)
-        page = _page_for(notice.record.get("title", ""), entries, used) if entries else None
+        notice.personal = scan_lines(raw[meta.start:end], meta.start + 1)
+        page = pages.page_for(notice.record.get("title", "")) if entries else None
         if "source" in notice.record:
             if page is not None:
                 notice.record["source"]["page"] = page
@@ -278,22 +395,26 @@ def import_compilation(text: str, vocab: Vocab, *, name: str = "") -> list[Impor
 
 
 def import_notice(text: str, vocab: Vocab, *, name: str = "") -> ImportedNotice:
-    lines = text.splitlines()
+    raw = text.splitlines()
+    lines = source_lines(text)
     blocks = find_blocks(lines)
     if len(blocks) > 1:
-        raise ImportFormatError(f"这份文本包含 {len(blocks)} 篇通知的元数据，请用 `portal import compilation`。")
+        raise ImportFormatError(f"这份文本包含 {len(blocks)} 篇通知的元数据，请用 `portal import compilation`。",
+                                "several-notices")
     builder = NoticeBuilder(vocab, None)
     if blocks:
         meta = blocks[0]
         notice = builder.build(meta, lines[meta.end:], meta.start + 1)
+        notice.personal = scan_lines(raw[meta.start:], meta.start + 1)
     else:
         first = next((i for i, l in enumerate(lines) if l.strip()), None)
         if first is None:
-            raise ImportFormatError("文件是空的。")
+            raise ImportFormatError("文件是空的。", "empty-file")
         notice = builder.build(None, lines[first:], first + 1)
+        notice.personal = scan_lines(raw[first:], first + 1)
     record = notice.record
     if not record.get("title") or not re.search("通知|意见|办法|公告|通告|决定|规定|方案|函|批复|通报|细则|规划|指南|要点",
-                                                 record["title"]) or not record.get("written"):
+                                                 record["title"][:MAX_TITLE]) or not record.get("written"):
         raise ImportFormatError("这不像一篇政策通知：找不到“关于……的通知”之类的标题或落款日期。")
     return notice
 

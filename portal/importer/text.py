@@ -18,9 +18,14 @@ _TIGHT_SPACE = re.compile(f"(?<={_TIGHT})[ \\t\\u3000\\u00a0]+(?!\\d{{5}}|\\d{{3
 ORGAN_SUFFIX = ("院", "部", "局", "委", "会", "厅", "办", "司", "室", "府", "署", "处", "中心", "联", "办公室", "委员会")
 
 
+_WIDE = re.compile("[\u2e80-\U0010ffff]")
+
+
 def width(text: str) -> int:
-    """Display width: a Chinese character is two columns, ASCII one."""
-    return sum(2 if ord(c) >= 0x2E80 else 1 for c in text)
+    """Display width: a Chinese character (U+2E80 and above) is two columns, ASCII one."""
+    # Counted by the regex engine rather than a loop over the characters in Python.
+    narrow = len(_WIDE.sub("", text))
+    return 2 * len(text) - narrow
 
 
 def squeeze(text: str) -> str:
@@ -113,7 +118,7 @@ _CITED_ANNOUNCEMENT = re.compile(r"[\u3400-\u9fff]{1,16}(?:公告|通告)\s*\d{4
 
 def find_doc_numbers(text: str) -> list[str]:
     """Every doc number cited in a text, once each, in order of appearance."""
-    found: list[str] = []
+    found: dict[str, None] = {}  # ordered, and a set: a list was searched once per citation
     flat = squeeze(text)
     for pattern in (_CITED, _CITED_ANNOUNCEMENT):
         for match in pattern.finditer(flat):
@@ -121,6 +126,6 @@ def find_doc_numbers(text: str) -> list[str]:
             # A citation follows a title: drop words like 印发/根据 glued before the organ abbreviation.
             raw = re.sub(r"^.*?(?:[》”]|根据|按照|依据|落实|参照|贯彻|见|和|及|与|、)", "", raw) or raw
             number = clean_doc_number(raw)
-            if number and number not in found:
-                found.append(number)
-    return found
+            if number:
+                found.setdefault(number)
+    return list(found)
