@@ -60,6 +60,7 @@ class _Checker:
         self.record = record
         self.vocab = vocab
         self.problems = problems
+        self.lines: list[tuple[tuple, str, str]] = []  # (key, name, text) of single-line values
 
     def error(self, key: tuple, name: str, message: str, code: str) -> None:
         self.problems.append(Problem(self.record.path, self.record.line(*key), name, message, code))
@@ -103,12 +104,15 @@ class _Checker:
                 self.error(key, name, "应为单行文本", "multiline")
             elif kind == STR and len(text) > text_rules.MAX_LINE_CHARS:
                 self.error(key, name, f"过长（{len(text)} 字，单行文字上限 {text_rules.MAX_LINE_CHARS} 字）：长的内容请写在正文 body 中", "too-long")
-            elif hidden := text_rules.hidden_character(text, multiline=kind == TEXT):
-                self.error(key, name, f"含有看不见的控制字符（{hidden}）：它会改变文字的显示或被原样写进网页，请删去", "hidden-character")
             elif kind == TEXT:
-                self.text_limits(text, key, name)
-            elif decl.url and not re.match(r"^https?://[^\s/]+", text, flags=re.I):
-                self.error(key, name, f"{_describe(text)} 不是网址：链接只能以 http:// 或 https:// 开头", "bad-url")
+                if hidden := text_rules.hidden_character(text, multiline=True):
+                    self.hidden(key, name, hidden)
+                else:
+                    self.text_limits(text, key, name)
+            else:
+                self.lines.append((key, name, text))  # checked for hidden characters all at once
+                if decl.url and not re.match(r"^https?://[^\s/]+", text, flags=re.I):
+                    self.error(key, name, f"{_describe(text)} 不是网址：链接只能以 http:// 或 https:// 开头", "bad-url")
             return text
         if kind == INT:
             if isinstance(value, bool) or not isinstance(value, int):
@@ -166,6 +170,17 @@ class _Checker:
                     seen.add(item)
             return items
         raise AssertionError(f"unknown field kind {kind}")
+
+    def hidden(self, key: tuple, name: str, hidden: str) -> None:
+        self.error(key, name, f"含有看不见的控制字符（{hidden}）：它会改变文字的显示或被原样写进网页，请删去", "hidden-character")
+
+    def hidden_in_lines(self) -> None:
+        """The single-line texts of a record, searched as one (a search per value cost
+        more than the search): only when something is found, value by value."""
+        if self.lines and text_rules.hidden_character(" ".join(text for _k, _n, text in self.lines)):
+            for key, name, text in self.lines:
+                if hidden := text_rules.hidden_character(text):
+                    self.hidden(key, name, hidden)
 
     def text_limits(self, text: str, key: tuple, name: str) -> None:
         """Bounds checked before any body is converted to HTML (see text_rules)."""
@@ -339,6 +354,7 @@ def validate(records: list[RawRecord], vocab: Vocab, cache: dict | None = None) 
             check = _Checker(rec, vocab, found)
             coll = COLLECTION_BY_NAME[rec.collection]
             clean = check.fields(coll.fields, rec.data, (), "")
+            check.hidden_in_lines()
             _domain_rules(rec, clean, vocab, check)
             _privacy(rec, check)
             if cache is not None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .loader import Problem
@@ -58,6 +58,8 @@ def value_problem(value) -> str | None:
 class Vocab:
     data: dict
     path: Path
+    # Values by dotted path, worked out once: every field of every record asks.
+    _values: dict = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def load(cls, path: Path) -> "Vocab":
@@ -88,6 +90,11 @@ class Vocab:
 
     def values(self, dotted: str) -> list[str]:
         """Allowed values at a dotted path; a mapping's keys are its values."""
+        if dotted not in self._values:
+            self._values[dotted] = tuple(self._find_values(dotted))
+        return list(self._values[dotted])
+
+    def _find_values(self, dotted: str) -> list[str]:
         if dotted == "mentor.tiers":
             seen: list[str] = []
             for track in self.values("mentor.tracks"):
