@@ -249,3 +249,28 @@ def test_a_body_nested_too_deep_names_its_line(tmp_path):
     with pytest.raises(Exception) as info:
         build_catalogue(write_data(tmp_path / "data", records), today())
     assert any(p.code == "too-deep" and p.line == 18 for p in info.value.problems), info.value.problems
+
+
+def test_a_really_full_disk(tmp_path):
+    """On a 3 MB file system (a private mount, where the machine allows it): a clear message, the old site kept."""
+    import shutil as sh
+
+    if os.geteuid() != 0 or not sh.which("unshare"):
+        pytest.skip("needs root and unshare to mount a small file system privately")
+    small = tmp_path / "small"
+    small.mkdir()
+    data = write_data(tmp_path / "data")
+    script = (f'mount -t tmpfs -o size=3m tmpfs "{small}" && mkdir "{small}/site" && '
+              f'echo 上一版站点 > "{small}/site/index.html" && touch "{small}/site/{STAMP}" && '
+              f'"{sys.executable}" -m portal build --data "{data}" --site-dir "{small}/site" --today 2024-03-28 --quiet; '
+              f'echo "rc=$?"; ls -A "{small}" "{small}/site"; cat "{small}/site/index.html"')
+    probe = subprocess.run(["unshare", "--mount", "--propagation", "private", "true"], capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip("this machine does not allow a private mount: " + probe.stderr.decode(errors="replace"))
+    result = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", script], cwd=ROOT,
+                            capture_output=True, text=True, timeout=300)
+    assert "rc=1" in result.stdout, result.stdout + result.stderr
+    assert "磁盘空间不足" in result.stderr and "Traceback" not in result.stderr, result.stderr
+    listing = result.stdout.split("rc=1", 1)[1].split()
+    assert listing.count("site") == 1 and not [n for n in listing if ".building-" in n], result.stdout
+    assert result.stdout.rstrip().endswith("上一版站点")
