@@ -7,6 +7,7 @@ them, so an impossible date is a field error rather than a YAML crash.
 
 from __future__ import annotations
 
+import bisect
 import os
 import re
 from dataclasses import dataclass, field
@@ -224,20 +225,31 @@ def _personal(text: str, record: RawRecord) -> list[tuple[str, int, str]]:
         line += text.count("\n", at, f.start)
         at = f.start
         found.append((f.kind, line, f.masked))
-    known = {(kind, masked) for kind, _line, masked in found}
+    # The values (and keys) as YAML read them, searched as one text: NUL between
+    # them, which no pattern crosses.
+    keys, values = [], []
     stack = [((), record.data)]
-    while stack and len(found) < MAX_PERSONAL:
+    while stack:
         key, value = stack.pop()
         if isinstance(value, dict):
             for k, v in value.items():
-                stack += [(key, str(k)), (key + (str(k),), v)]
+                keys.append(key)
+                values.append(str(k))
+                stack.append((key + (str(k),), v))
         elif isinstance(value, list):
             stack += [(key + (i,), v) for i, v in enumerate(value)]
         elif isinstance(value, str):
-            for f in privacy.find(value):
-                if (f.kind, f.masked) not in known and len(found) < MAX_PERSONAL:
-                    known.add((f.kind, f.masked))
-                    found.append((f.kind, record.line(*key), f.masked))
+            keys.append(key)
+            values.append(value)
+    known = {(kind, masked) for kind, _line, masked in found}
+    starts, offset = [], 0
+    for value in values:
+        starts.append(offset)
+        offset += len(value) + 1
+    for f in privacy.find("\x00".join(values)):
+        if (f.kind, f.masked) not in known and len(found) < MAX_PERSONAL:
+            known.add((f.kind, f.masked))
+            found.append((f.kind, record.line(*keys[bisect.bisect_right(starts, f.start) - 1]), f.masked))
     return found
 
 
