@@ -46,14 +46,12 @@ class Problem:
     warning: bool = False
 
     def __str__(self) -> str:
-        from .privacy import mask
-
         tail = f" [{self.code}]" if self.code else ""
         note = "提醒：" if self.warning else ""
         # Never echo a personal number back in full, wherever it was found; and
         # never a control character (a file name may hold a newline or a terminal
         # escape) or a bidi override: shown as \\uXXXX, the line stays one line.
-        text = mask(f"{self.path}:{self.line}: {self.field}: {note}{self.message}{tail}")
+        text = privacy.mask(f"{self.path}:{self.line}: {self.field}: {note}{self.message}{tail}")
         return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
 
 
@@ -282,6 +280,12 @@ def _read_ahead(paths: list[str]) -> None:
 
 def _read_and_parse(job: tuple) -> tuple[RawRecord | None, list[Problem]]:
     path, shown, collection, record_id, _signature = job
+    return read_record(path, shown, collection, record_id)
+
+
+def read_record(path, shown: str, collection: str, record_id: str) -> tuple[RawRecord | None, list[Problem]]:
+    """One YAML file read and parsed: a regular file of at most MAX_BYTES, UTF-8
+    (links are the caller's to check: see files.check_regular)."""
     try:
         text = read_limited(path, MAX_BYTES).decode("utf-8")
     except InputFileError as exc:

@@ -13,7 +13,6 @@ for it (preview_server.py), and the preview leaves no scratch behind
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import logging
 import os
@@ -25,6 +24,7 @@ from pathlib import Path
 
 from . import interrupt, preview
 from .preview_server import PreviewServer, one_line
+from .site import mkdocs_build
 
 log = logging.getLogger("portal.serve")
 
@@ -126,7 +126,7 @@ class Builder:
             return "记录已更新（增量）"
         config = config or self.get_config()
         config.site_url = self.serve_url
-        _build(config, self.serve_url)
+        mkdocs_build(config, serve_url=self.serve_url)
         self.fingerprint = fingerprint
         return "站点已完整重建"
 
@@ -146,20 +146,6 @@ def _reason(exc: Exception) -> BaseException:
     while isinstance(exc, Abort) and exc.__context__ is not None:
         exc = exc.__context__
     return exc
-
-
-def _build(config, serve_url: str) -> None:
-    from mkdocs.commands.build import build
-
-    try:
-        build(config, serve_url=serve_url)
-    except BaseException as exc:
-        if not isinstance(exc, Exception):
-            # MkDocs tells its plugins of Exceptions only; an interruption must
-            # stop the search workers and remove their documents all the same.
-            with contextlib.suppress(Exception):
-                config.plugins.on_build_error(error=exc)
-        raise
 
 
 # --- The command -------------------------------------------------------------

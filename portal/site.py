@@ -53,6 +53,23 @@ def load_mkdocs_config(config_file: Path = DEFAULT_CONFIG, *, site_dir: Path | N
     return config
 
 
+def mkdocs_build(config, **kwargs) -> None:
+    """MkDocs' build, which tells its plugins of Exceptions only (on_build_error):
+    an interruption (interrupt.Interrupted, KeyboardInterrupt) is told too, so
+    the hooks stop the search workers and remove their documents all the same."""
+    from mkdocs.commands.build import build
+
+    try:
+        build(config, **kwargs)
+    except BaseException as exc:
+        if not isinstance(exc, Exception):
+            try:
+                config.plugins.on_build_error(error=exc)
+            except Exception:
+                pass
+        raise
+
+
 def _scratch_names(site_dir: Path) -> re.Pattern:
     """Scratch folders beside a site: .<name>.building-<pid>-… and .<name>.old-<pid>."""
     return re.compile(rf"^\.{re.escape(site_dir.name)}\.(?:building|old)-(\d+)(?:-|$)")
@@ -66,7 +83,6 @@ def build_site(catalogue: Catalogue, site_dir: Path, config_file: Path = DEFAULT
     With `bundle`, also write the zip for use from disk (see bundle.py) before
     the old site is replaced, so a failure leaves both untouched.
     """
-    from mkdocs.commands.build import build
     from mkdocs.exceptions import MkDocsException
 
     site_dir = Path(site_dir).resolve()
@@ -75,11 +91,10 @@ def build_site(catalogue: Catalogue, site_dir: Path, config_file: Path = DEFAULT
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     _recover(site_dir)
     scratch = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.building-{os.getpid()}-", dir=site_dir.parent))
-    config = None
     try:
         config = load_mkdocs_config(config_file, site_dir=scratch, catalogue=catalogue, history=history,
                                     progress=progress)
-        build(config)
+        mkdocs_build(config)
         write_stamp(scratch)
         if bundle is not None:
             from .bundle import make_bundle
@@ -88,14 +103,7 @@ def build_site(catalogue: Catalogue, site_dir: Path, config_file: Path = DEFAULT
     except MkDocsException as exc:
         shutil.rmtree(scratch, ignore_errors=True)
         raise BuildError(str(exc)) from None
-    except BaseException as exc:
-        if config is not None and not isinstance(exc, Exception):
-            # MkDocs tells its plugins of Exceptions only; an interruption must
-            # stop the search workers and remove their documents all the same.
-            try:
-                config.plugins.on_build_error(error=exc)
-            except Exception:
-                pass
+    except BaseException:
         shutil.rmtree(scratch, ignore_errors=True)
         raise
     os.chmod(scratch, 0o755)

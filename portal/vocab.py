@@ -17,9 +17,6 @@ class VocabError(Exception):
         self.problem = problems[0]
 
 
-# The vocabulary is a small hand-edited file; anything far larger is a mistake.
-MAX_VOCAB_BYTES = 1_000_000
-
 # Values become parts of addresses (policies/by/topic/中医药/) and labels on
 # every page: a slash or ".." would leave the folder, "?", "#" and "%" would
 # break the link, hidden characters would change what readers see.
@@ -63,25 +60,20 @@ class Vocab:
 
     @classmethod
     def load(cls, path: Path) -> "Vocab":
-        from .files import InputFileError, check_regular, read_limited
-        from .loader import parse_record
+        from .files import InputFileError, check_regular
+        from .loader import read_record
 
         shown = str(path)
         try:
             # Beside the records, as they are: a link may not lead out of the data directory.
             check_regular(Path(path), Path(path).parent)
-            raw = read_limited(Path(path), MAX_VOCAB_BYTES)
         except InputFileError as exc:
-            code = "missing-vocab" if exc.code == "missing-file" else exc.code
-            message = "找不到受控词表文件" if exc.code == "missing-file" else exc.message
-            raise VocabError(Problem(shown, 1, "vocab", message, code)) from None
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise VocabError(Problem(shown, 1, "encoding", f"文件不是 UTF-8 编码（第 {exc.start} 字节）", "not-utf8")) from None
-        record, problems = parse_record(text, shown, "vocab", "vocab")
+            if exc.code == "missing-file":
+                raise VocabError(Problem(shown, 1, "vocab", "找不到受控词表文件", "missing-vocab")) from None
+            raise VocabError(Problem(shown, 1, "vocab", exc.message, exc.code)) from None
+        record, problems = read_record(Path(path), shown, "vocab", "vocab")
         if record is None:
-            raise VocabError([p if p.field not in ("record", "yaml") else Problem(p.path, p.line, "vocab", p.message, p.code)
+            raise VocabError([p if p.field not in ("record", "yaml", "file") else Problem(p.path, p.line, "vocab", p.message, p.code)
                               for p in problems])
         problems += _shape_problems(record)
         if problems:

@@ -15,8 +15,8 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..files import InputFileError, check_regular, read_limited
-from ..loader import MAX_BYTES, Problem, parse_record
+from ..files import InputFileError, check_regular
+from ..loader import Problem, read_record
 from .text import squeeze
 
 
@@ -98,14 +98,9 @@ def _read_record(path: Path, out: Path) -> tuple[dict | None, Problem | None]:
 
     try:
         check_regular(path, out, root_label="输出目录")
-        raw = read_limited(path, MAX_BYTES)
     except InputFileError as exc:
         return None, skipped(exc.message, exc.code)
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return None, skipped(f"文件不是 UTF-8 编码（第 {exc.start} 字节）", "not-utf8")
-    record, problems = parse_record(text, str(path), "policies", path.stem)
+    record, problems = read_record(path, str(path), "policies", path.stem)
     if record is None:
         first = problems[0] if problems else None
         return None, skipped(first.message if first else "无法解析", first.code if first else "yaml-syntax")

@@ -275,15 +275,9 @@ class _Writer:
         if raw is not None:
             _, found = validate([raw], self.vocab)
             problems += found
-            for kind, _line, masked in getattr(raw, "personal", ()):
-                if kind == "id-number":
-                    # Hidden from the text scan (an escape in the YAML); refused all the same.
-                    label = LABELS[kind]
-                    problems.append(Problem(str(path), notice.line, "personal",
-                                            f"含有{label}（{masked}）：这篇通知不写入，请删去后重新导入", code=kind))
-        # Personal numbers in the text were reported above, with their line in the source;
-        # the record id (from the title) is checked as validate checks it.
-        problems = [p for p in problems if p.code not in _PERSONAL_CODES or p.field in ("personal", "id")]
+        # Contact numbers were reported above with their line in the source; what
+        # validation still refuses (an ID number the YAML escaped) keeps the notice out.
+        problems = [p for p in problems if not (p.code in _PERSONAL_CODES and p.warning)]
         errors = [p for p in problems if not p.warning]
         self.report.warnings += [f"{self.source}:{notice.line}: {p.field}: 提醒：{_brief(p.message)}" for p in problems if p.warning]
         self.report.errors += [f"{self.source}:{notice.line}: {p.field}: {_brief(p.message)}" for p in errors]
