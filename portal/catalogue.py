@@ -54,7 +54,7 @@ def _year_brackets(match: re.Match) -> str:
 @dataclass(frozen=True)
 class Status:
     label: str
-    # Badge tone for styling: open | pending | closed | normal
+    # Badge tone for styling: open | pending | closed | normal | unknown
     tone: str
 
 
@@ -144,18 +144,23 @@ class Catalogue:
         return sorted((i for i in items if i[0] >= self.today), key=lambda i: (i[0], i[2].id))
 
 
+# A notice whose validity no text or maintainer has stated.
+UNRECORDED_VALIDITY = "效力未注明"
+
+
 def policy_status(data: dict, today: dt.date) -> Status:
     deadline = data.get("comment_deadline")
     if data.get("kind") == "征求意见稿" and deadline:
         return Status("征求意见中", "open") if today <= deadline else Status("征求意见已结束", "closed")
-    validity = data.get("validity") or "现行有效"
-    if validity != "现行有效":
+    validity = data.get("validity")
+    if validity and validity != "现行有效":
         return Status(validity, "closed")
     if data.get("effective") and today < data["effective"]:
         return Status("尚未生效", "pending")
     if data.get("expires") and today > data["expires"]:
         return Status("已失效", "closed")
-    return Status(validity, "normal")
+    # 现行有效 only when the text or a maintainer says so: the portal cannot know otherwise.
+    return Status(validity, "normal") if validity else Status(UNRECORDED_VALIDITY, "unknown")
 
 
 def technology_status(data: dict, today: dt.date) -> Status:
