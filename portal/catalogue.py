@@ -14,7 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from .loader import Problem, load_records
-from .schema import COLLECTION_BY_NAME, COLLECTIONS
+from .schema import COLLECTION_BY_NAME, COLLECTIONS, ENTRY_FIELDS
 from .validate import validate
 from .vocab import Vocab, VocabError
 
@@ -83,6 +83,25 @@ class Record:
 
     def related(self, name) -> list["Record"]:
         return self.links.get(name, [])
+
+    @property
+    def example(self) -> bool:
+        """The whole record is illustrative (示例): no real person, no real entry."""
+        return bool(self.data.get("example"))
+
+    @property
+    def illustrative(self) -> tuple[str, ...]:
+        """Names of the fields present that no source backs: shown as 示例 wherever they appear."""
+        if self.example:
+            return tuple(name for name, value in self.data.items() if value not in (None, [], ""))
+        if self.collection == "technologies" and self.data.get("entry_example"):
+            return tuple(name for name in ENTRY_FIELDS if self.data.get(name) not in (None, [], ""))
+        return ()
+
+    @property
+    def has_entry(self) -> bool:
+        """A technology with a warehouse entry (入库, 推广, 评估 …), sourced or illustrative."""
+        return any(self.data.get(name) not in (None, [], "") for name in ENTRY_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -163,7 +182,9 @@ def policy_status(data: dict, today: dt.date) -> Status:
     return Status(validity, "normal") if validity else Status(UNRECORDED_VALIDITY, "unknown")
 
 
-def technology_status(data: dict, today: dt.date) -> Status:
+def technology_status(data: dict, today: dt.date) -> Status | None:
+    if not any(data.get(name) not in (None, [], "") for name in ENTRY_FIELDS):
+        return None  # reference facts only: nothing to say about promotion
     stage = data.get("stage")
     if stage == "退出":
         return Status("已退出", "closed")

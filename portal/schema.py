@@ -63,8 +63,23 @@ def _ref_list(name, label, collection, **kw):
     return _list(name, label, Field("item", REF, label, ref=collection), **kw)
 
 
+def _sources(name, label, **kw):
+    return _list(name, label, Field("item", OBJECT, label, fields=(
+        Field("title", STR, "来源", required=True),
+        Field("url", STR, "链接", url=True),
+    )), **kw)
+
+
+# A technology's warehouse entry (入库 under the promotion guideline): what the
+# programme did with it, as opposed to what the technology is. No published source
+# records such entries yet, so each one is either sourced (entry_sources) or marked
+# illustrative (entry_example), and the site shows which everywhere it appears.
+ENTRY_FIELDS = ("stage", "selection_method", "promotion_methods", "warehoused", "review_due",
+                "successor", "exit_reason", "training_hours", "indicators")
+
 TECHNOLOGY = (
     Field("name", STR, "技术名称", required=True),
+    Field("example", BOOL, "示例记录（整条记录为演示用的虚构数据）"),
     _str_list("aliases", "别名"),
     Field("summary", STR, "简介", required=True),
     Field("tradition", VOCAB, "医学体系", vocab="technology.tradition"),
@@ -72,6 +87,8 @@ TECHNOLOGY = (
     _str_list("specialties", "适用科室"),
     Field("management_class", VOCAB, "管理类别", vocab="technology.management_class"),
     _vocab_list("levels", "适用机构", "technology.levels"),
+    Field("entry_example", BOOL, "入库信息为示例（入库、推广、评估等字段是演示用的虚构数据）"),
+    _sources("entry_sources", "入库信息来源"),
     Field("stage", VOCAB, "推广阶段", vocab="technology.stage"),
     Field("selection_method", VOCAB, "遴选方式", vocab="technology.selection_method"),
     _vocab_list("promotion_methods", "推广方式", "technology.promotion_methods"),
@@ -88,10 +105,7 @@ TECHNOLOGY = (
         Field("target", STR, "目标值", required=True),
     ))),
     _ref_list("policies", "相关政策", "policies"),
-    _list("sources", "信息来源", Field("item", OBJECT, "信息来源", fields=(
-        Field("title", STR, "来源", required=True),
-        Field("url", STR, "链接", url=True),
-    )), required=True, min_items=1),
+    _sources("sources", "信息来源", required=True, min_items=1),
     Field("body", TEXT, "详细介绍"),
 )
 

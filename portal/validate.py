@@ -14,7 +14,7 @@ import re
 from . import privacy, text_rules
 from .loader import Problem, RawRecord
 from .schema import (
-    BOOL, COLLECTION_BY_NAME, DATE, INT, LIST, OBJECT, REF, STR, TEXT, VOCAB,
+    BOOL, COLLECTION_BY_NAME, DATE, ENTRY_FIELDS, INT, LIST, OBJECT, REF, STR, TEXT, VOCAB,
     Field,
 )
 from .vocab import Vocab
@@ -226,6 +226,7 @@ def _domain_rules(rec: RawRecord, clean: dict, vocab: Vocab, check: _Checker) ->
                                  if not (p.path == rec.path and p.field == "management_class")]
             check.error(("management_class",), "management_class",
                         f"“{cls}”医疗技术不得发布：禁止类技术禁止临床应用（《医疗技术临床应用管理办法》第九条），本门户不收录", "prohibited")
+        _entry_rules(clean, cls, vocab, check)
         if clean.get("stage") == "退出" and not clean.get("exit_reason"):
             check.error(("stage",), "exit_reason", "推广阶段为“退出”的技术必须填写 exit_reason（退出原因）", "exit-without-reason")
         due, warehoused = clean.get("review_due"), clean.get("warehoused")
@@ -247,6 +248,29 @@ def _domain_rules(rec: RawRecord, clean: dict, vocab: Vocab, check: _Checker) ->
             check.error(("expires",), "expires", f"有效期至 {expires} 早于施行日期 {effective}", "date-order")
         if clean.get("comment_deadline") and clean.get("kind") not in (None, "征求意见稿"):
             check.error(("comment_deadline",), "comment_deadline", "只有文种为“征求意见稿”的通知才有意见反馈截止日期", "comment-not-consultation")
+
+
+_LABELS = {f.name: f.label for f in COLLECTION_BY_NAME["technologies"].fields}
+
+
+def _entry_rules(clean: dict, cls, vocab: Vocab, check: _Checker) -> None:
+    """A warehouse entry is either backed by a source or marked illustrative, and a
+    technology managed as clinical research has none (it may not be used clinically)."""
+    entry = [name for name in ENTRY_FIELDS if clean.get(name) not in (None, [], "")]
+    if clean.get("entry_example") and clean.get("entry_sources"):
+        check.error(("entry_example",), "entry_example",
+                    "入库信息不能既标为示例又写有来源（entry_sources）：有来源时删去 entry_example", "example-with-source")
+    if not entry:
+        return
+    if isinstance(cls, str) and cls in vocab.values("technology.research_management_class"):
+        check.error((entry[0],), entry[0],
+                    f"管理类别为“{cls}”的技术只能按临床研究管理、不得临床应用，不能入库推广："
+                    f"删去{'、'.join(_LABELS[n] for n in entry)}", "research-entry")
+        return
+    if not (clean.get("example") or clean.get("entry_example") or clean.get("entry_sources")):
+        check.error((entry[0],), entry[0],
+                    f"{'、'.join(_LABELS[n] for n in entry)}没有来源：请在 entry_sources 写明出处（文件、发文字号）；"
+                    "演示用的数据请标 entry_example: true，网站会标为示例", "unsourced-entry")
 
 
 # What each collection may publish. Mentor records describe people: nothing

@@ -28,11 +28,15 @@ MAX_VALUE_CHARS = 40
 VALUE_LISTS = (
     "regions",
     "technology.tradition", "technology.category", "technology.management_class",
-    "technology.prohibited_management_class", "technology.levels", "technology.stage",
+    "technology.prohibited_management_class", "technology.research_management_class", "technology.levels", "technology.stage",
     "technology.selection_method", "technology.promotion_methods",
     "mentor.tracks", "mentor.cycles", "mentor.teaching_modes", "mentor.enrollment_status",
     "policy.topics", "policy.kind", "policy.validity",
 )
+
+
+# The parts of a filing rule (technology.filing.<class>) every page that states it shows.
+FILING_TEXTS = ("source", "before", "when", "to", "after", "cases")
 
 
 def value_problem(value) -> str | None:
@@ -120,6 +124,10 @@ class Vocab:
     def cycles(self) -> dict:
         return self.data["mentor"]["cycles"]
 
+    def filing(self, management_class) -> dict:
+        """What a facility must file to use a technology of this class ({} when nothing)."""
+        return ((self.data.get("technology") or {}).get("filing") or {}).get(management_class) or {}
+
     @property
     def regions(self) -> list[str]:
         return self.values("regions")
@@ -181,6 +189,16 @@ def _shape_problems(record) -> list[Problem]:
             if isinstance(hours, bool) or not isinstance(hours, int) or not isinstance(breakdown, dict) or \
                     any(isinstance(v, bool) or not isinstance(v, int) for v in breakdown.values()):
                 error(where, f"mentor.cycles.{name}", "每个学习周期应有 hours（整数）和 breakdown（课程: 课时）")
+    filing = node(("technology", "filing"))
+    if filing is not None and not isinstance(filing, dict):
+        error(("technology", "filing"), "technology.filing", "应为映射（管理类别: 备案要求）")
+    elif filing:
+        for cls, spec in filing.items():
+            where = ("technology", "filing", str(cls))
+            if not isinstance(spec, dict) or any(not isinstance(spec.get(k), str) or not spec[k].strip() for k in FILING_TEXTS) \
+                    or not isinstance(spec.get("materials", []), list) or not all(isinstance(m, str) for m in spec.get("materials", [])):
+                error(where, f"technology.filing.{cls}",
+                      f"每个管理类别的备案要求应有文字 {'、'.join(FILING_TEXTS)}，materials 为文字列表")
     rules = record.data.get("import")
     if rules is not None and not isinstance(rules, dict):
         error(("import",), "import", "应为映射")

@@ -35,6 +35,7 @@ MINIMAL = {
         policies: [2024-zhong-yi-yao]
         sources:
           - title: 《中医医疗技术相关性感染预防与控制指南（试行）》
+        entry_example: true
         """,
     "technologies/old-tech.yaml": """\
         name: 旧技术
@@ -44,6 +45,8 @@ MINIMAL = {
         successor: ai-jiu
         review_due: 2023-01-01
         sources:
+          - title: 推广组评估报告
+        entry_sources:
           - title: 推广组评估报告
         """,
     "mentors/example-a.yaml": """\

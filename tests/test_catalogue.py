@@ -38,6 +38,13 @@ def test_policy_status_follows_the_build_date(data_dir):
     assert at(data_dir, "2024-03-28").policies["2024-yi-jian-zheng-qiu"].status.label == "征求意见中"
     assert at(data_dir, "2024-04-08").policies["2024-yi-jian-zheng-qiu"].status.label == "征求意见中"
     assert at(data_dir, "2024-04-09").policies["2024-yi-jian-zheng-qiu"].status.label == "征求意见已结束"
+    # Nobody said whether it is in force: the site does not claim it is.
+    assert at(data_dir, "2024-03-28").policies["2024-zhong-yi-yao"].status.label == "效力未注明"
+
+
+def test_policy_in_force_only_when_stated(data_dir):
+    path = data_dir / "policies" / "2024-zhong-yi-yao.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "validity: 现行有效\n", encoding="utf-8")
     assert at(data_dir, "2024-03-28").policies["2024-zhong-yi-yao"].status.label == "现行有效"
 
 
@@ -45,7 +52,7 @@ def test_policy_effective_and_expiry(data_dir):
     path = data_dir / "policies" / "2024-zhong-yi-yao.yaml"
     path.write_text(path.read_text(encoding="utf-8") + "effective: 2024-05-01\nexpires: 2026-04-30\n", encoding="utf-8")
     assert at(data_dir, "2024-03-28").policies["2024-zhong-yi-yao"].status.label == "尚未生效"
-    assert at(data_dir, "2025-01-01").policies["2024-zhong-yi-yao"].status.label == "现行有效"
+    assert at(data_dir, "2025-01-01").policies["2024-zhong-yi-yao"].status.label == "效力未注明"
     assert at(data_dir, "2026-05-01").policies["2024-zhong-yi-yao"].status.label == "已失效"
     path.write_text(path.read_text(encoding="utf-8") + "validity: 已废止\n", encoding="utf-8")
     assert at(data_dir, "2025-01-01").policies["2024-zhong-yi-yao"].status.label == "已废止"
@@ -55,6 +62,18 @@ def test_technology_review_due_and_exit(data_dir):
     assert at(data_dir, "2025-05-01").technologies["ai-jiu"].status.label == "推广"
     assert at(data_dir, "2025-05-02").technologies["ai-jiu"].status.label == "待评估"
     assert at(data_dir, "2024-03-28").technologies["old-tech"].status.label == "已退出"
+
+
+def test_illustrative_entry_is_marked_and_reference_facts_have_no_status(data_dir):
+    cat = at(data_dir, "2024-03-28")
+    assert cat.technologies["ai-jiu"].illustrative == ("stage", "warehoused", "review_due")
+    assert cat.technologies["old-tech"].illustrative == ()  # its entry has a source
+    assert cat.mentors["example-a"].example and "name" in cat.mentors["example-a"].illustrative
+    path = data_dir / "technologies" / "ref.yaml"
+    path.write_text("name: 参考技术\nsummary: 只有技术资料。\nmanagement_class: 限制类\nsources:\n  - title: 甲\n",
+                    encoding="utf-8")
+    reference = at(data_dir, "2024-03-28").technologies["ref"]
+    assert reference.status is None and not reference.has_entry and reference.illustrative == ()
 
 
 def test_mentor_enrollment_deadline(data_dir):

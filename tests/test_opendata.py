@@ -145,6 +145,7 @@ GOOD_TECH = """\
     sources:
       - title: 来源
         url: https://example.org/
+    entry_example: true
     body: |
       正文。
     """
@@ -221,6 +222,16 @@ CASES = [
     ("missing required nested field", "mentors", _edit(GOOD_MENTOR, "  status: 招收中\n", ""), False),
     ("comment deadline of a notice", "policies", _edit(GOOD_POLICY, "kind: 征求意见稿", "kind: 通知"), False),
     ("malformed reference", "technologies", _edit(GOOD_TECH, "stage: 推广", "stage: 推广\nsuccessor: Ai_Jiu"), False),
+    ("entry with a source", "technologies",
+     _edit(GOOD_TECH, "entry_example: true", "entry_sources:\n  - title: 推广组文件"), True),
+    ("entry date with neither source nor 示例", "technologies", _edit(GOOD_TECH, "entry_example: true\n", ""), False),
+    ("entry both 示例 and sourced", "technologies",
+     _edit(GOOD_TECH, "entry_example: true", "entry_example: true\nentry_sources:\n  - title: 推广组文件"), False),
+    ("whole record illustrative", "technologies", _edit(GOOD_TECH, "entry_example: true", "example: true"), True),
+    ("clinical-research technology with an entry", "technologies",
+     _edit(GOOD_TECH, "management_class: 限制类", "management_class: 临床研究"), False),
+    ("clinical-research technology without an entry", "technologies",
+     "name: 甲\nsummary: 乙\nmanagement_class: 临床研究\nsources:\n  - title: 丙\n", True),
 ]
 
 

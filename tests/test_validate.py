@@ -116,9 +116,10 @@ def test_exit_requires_reason(tmp_path):
 
 
 def test_sources_need_at_least_one(tmp_path):
-    text = textwrap.dedent(MINIMAL["technologies/old-tech.yaml"]).split("sources:")[0] + "sources: []\n"
+    text = textwrap.dedent(MINIMAL["technologies/old-tech.yaml"]).replace(
+        "sources:\n  - title: 推广组评估报告\nentry_sources:", "sources: []\nentry_sources:")
     found = problems_for(tmp_path, {"technologies/old-tech.yaml": text})
-    assert "old-tech.yaml:7: sources: 至少需要 1 项" in only(found, "sources")
+    assert "old-tech.yaml:7: sources: 至少需要 1 项" in only(found, " sources:")
 
 
 def test_duplicate_key(tmp_path):

@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 
 from ..schema import (
-    BOOL, COLLECTION_BY_NAME, COLLECTIONS, DATE, ID_PATTERN, INT, LIST, OBJECT, REF, STR,
+    BOOL, COLLECTION_BY_NAME, COLLECTIONS, DATE, ENTRY_FIELDS, ID_PATTERN, INT, LIST, OBJECT, REF, STR,
     TEXT, VOCAB, Field,
 )
 
@@ -161,6 +161,22 @@ def _domain_rules(collection_name: str, vocab) -> list[dict]:
     rules: list[dict] = []
     if collection_name == "technologies":
         # management_class: the vocabulary already leaves out the prohibited classes.
+        absent = {"enum": [None, [], ""]}
+        sourced_or_example = {"anyOf": [
+            _present("example", {"const": True}),
+            _present("entry_example", {"const": True}),
+            _present("entry_sources", {"type": "array", "minItems": 1}),
+        ]}
+        for name in ENTRY_FIELDS:
+            rules.append({"if": _present(name, {"not": absent}), "then": sourced_or_example})
+        rules.append({
+            "if": _present("entry_example", {"const": True}),
+            "then": {"properties": {"entry_sources": absent}},
+        })
+        rules.append({
+            "if": _present("management_class", {"enum": vocab.values("technology.research_management_class")}),
+            "then": {"properties": {name: absent for name in ENTRY_FIELDS}},
+        })
         rules.append({
             "if": _present("stage", {"const": "退出"}),
             "then": {

@@ -209,7 +209,8 @@ def render_home(catalogue: Catalogue, history: History | None = None) -> str:
 
 
 def render_block(catalogue: Catalogue, name: str, page_url: str) -> str:
-    """A generated block inside a content page: `feeds` (订阅) or `open-data` (开放数据)."""
+    """A generated block inside a content page: `feeds` (订阅), `open-data` (开放数据)
+    or `filing` (the 备案 rule, on the 管理类别 page)."""
     from ..outputs.feeds import feed_list
     from ..outputs.opendata import csv_columns
     from ..outputs.schemas import json_schema
@@ -218,6 +219,8 @@ def render_block(catalogue: Catalogue, name: str, page_url: str) -> str:
     renderer = Renderer(catalogue)
     if name == "feeds":
         return renderer.render("block_feeds.html", page_url, feeds=feed_list(catalogue))
+    if name == "filing":
+        return renderer.render("block_filing.html", page_url)
     if name == "open-data":
         collections = [(c, json_schema(c.name, catalogue.vocab), len(catalogue.records[c.name]))
                        for c in COLLECTIONS]
