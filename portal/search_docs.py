@@ -206,7 +206,10 @@ def record_document(rec: Record) -> SearchDocument:
                   [m.title for m in rec.related("mentors")], [s["title"] for s in d.get("sources", [])]),
             filters={"栏目": ["入库技术"], "管理类别": [d.get("management_class")], "推广阶段": [d.get("stage")],
                      "状态": [status], "技术范围": [d.get("category")], "适用机构": d.get("levels", [])},
-            meta={"栏目": "入库技术", "日期": cn_date(d.get("warehoused"))},
+            # A result shows what a page shows: an illustrative entry date says so.
+            meta={"栏目": "入库技术" + ("（示例）" if rec.example else ""),
+                  "日期": (("入库（示例）" if rec.illustrative else "入库") + cn_date(d["warehoused"]))
+                  if d.get("warehoused") else ""},
             sort={"date": d["warehoused"].isoformat()} if d.get("warehoused") else None,
         )
     if rec.collection == "mentors":
@@ -218,7 +221,7 @@ def record_document(rec: Record) -> SearchDocument:
                   d.get("teaching_modes"), d.get("cycles"), _body(d.get("body"))),
             filters={"栏目": ["传承人"], "层级": [d.get("tier")], "地区": [d.get("region")],
                      "传承类别": [d.get("track")], "状态": [status]},
-            meta={"栏目": "传承人" + ("（示例）" if d.get("example") else "")},
+            meta={"栏目": "传承人" + ("（示例）" if rec.example else "")},
         )
     return _document(
         url, d["title"],

@@ -136,7 +136,7 @@ def test_policies_newest_first_with_relative_links(cat):
     assert first.findtext(A + "published") == "2024-03-20T00:00:00+08:00"
     assert "征求意见中" in first.findtext(A + "summary")
     second = root.findall(A + "entry")[1]
-    assert second.findtext(A + "summary") == "国中医药医政发〔2024〕1号 · 国家中医药局 · 现行有效"
+    assert second.findtext(A + "summary") == "国中医药医政发〔2024〕1号 · 国家中医药局 · 效力未注明"
     assert [c.get("term") for c in second.findall(A + "category")] == ["中医药", "全国"]
     assert hrefs(root, "self") == ["policies.xml"]
     assert hrefs(root, "alternate") == ["../policies/"]
@@ -147,7 +147,8 @@ def test_technologies_by_warehoused_and_undated_last(rich):
     assert entry_paths(feed) == ["technologies/ai-jiu/", "technologies/no-date/", "technologies/old-tech/"]
     ai_jiu, no_date, _old = entries(feed)
     assert ai_jiu.findtext(A + "updated") == "2022-05-01T00:00:00+08:00"
-    assert ai_jiu.findtext(A + "summary") == "用艾绒燃烧的温热刺激穴位。"
+    # Its entry is illustrative, and the feed says so as the page does.
+    assert ai_jiu.findtext(A + "summary") == "用艾绒燃烧的温热刺激穴位。（入库与推广信息为演示用的示例）"
     # Without a warehoused date: the build date, and no <published>.
     assert no_date.findtext(A + "updated") == "2024-03-28T00:00:00+08:00"
     assert no_date.find(A + "published") is None
@@ -242,7 +243,7 @@ def test_feed_text_is_escaped(rich):
     assert b"A&amp;B&lt;" in feed
     (entry,) = entries(feed)
     assert entry.findtext(A + "title") == '关于A&B<试点>工作的"通知"'
-    assert entry.findtext(A + "summary") == "京卫发〔2024〕3号 · 北京市卫生健康委员会、北京市医疗保障局 · 现行有效"
+    assert entry.findtext(A + "summary") == "京卫发〔2024〕3号 · 北京市卫生健康委员会、北京市医疗保障局 · 效力未注明"
 
 
 def test_policy_feed_is_limited_to_50(tmp_path):

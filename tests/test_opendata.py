@@ -15,7 +15,7 @@ from portal.catalogue import build_catalogue
 from portal.loader import load_records, parse_record
 from portal.outputs.opendata import csv_columns, neutralise_cell, opendata_files
 from portal.outputs.schemas import json_schema, schema_files
-from portal.schema import COLLECTION_BY_NAME, COLLECTIONS
+from portal.schema import COLLECTION_BY_NAME, COLLECTIONS, ENTRY_FIELDS
 from portal.validate import validate
 from conftest import ROOT, today
 
@@ -285,9 +285,26 @@ def test_api_json_matches_catalogue(real, files):
             assert obj["url"] == f"{coll.name}/{rec.id}/"
             assert obj["status"] == (rec.status.label if rec.status else None)
             assert obj[coll.title_field] == rec.title
-            assert set(obj) - {"id", "url", "status", "mentors", "technologies", "cited_by"} <= set(coll.by_name)
+            assert set(obj) - {"id", "url", "status", "illustrative_fields", "mentors", "technologies", "cited_by"} \
+                <= set(coll.by_name)
+            assert obj["illustrative_fields"] == list(rec.illustrative)
     per_record = [p for p in files if p.count("/") == 2]
     assert len(per_record) == sum(len(r) for r in real.records.values())
+
+
+def test_api_says_which_fields_are_illustrative(real, files):
+    """A machine reading the API can tell a 示例 entry from a sourced fact, as a reader of the page can."""
+    techs = {r["id"]: r for r in _load(files, "api/technologies.json")["records"]}
+    for tech in techs.values():
+        entry = [name for name in ENTRY_FIELDS if tech.get(name) not in (None, [], "")]
+        if tech.get("entry_example"):
+            assert tech["illustrative_fields"] == entry
+        else:
+            assert tech["illustrative_fields"] == [] and (not entry or tech.get("entry_sources"))
+    mentors = _load(files, "api/mentors.json")["records"]
+    assert all("name" in m["illustrative_fields"] for m in mentors if m.get("example"))
+    header = files["api/technologies.csv"].decode("utf-8-sig").splitlines()[0].split(",")
+    assert header[:4] == ["id", "url", "status", "illustrative_fields"]
 
 
 def test_api_relations(real, files):

@@ -198,7 +198,7 @@ def _entry_date(rec: Record, today: dt.date) -> tuple[dt.date, bool]:
 
 
 def _entry_title(rec: Record) -> str:
-    if rec.collection == "mentors" and rec.get("example"):
+    if rec.example:
         return f"{rec.title}（示例）"
     return rec.title
 
@@ -209,12 +209,14 @@ def _summary(rec: Record) -> str:
                  rec.status.label if rec.status else None]
         return " · ".join(p for p in parts if p)
     if rec.collection == "technologies":
+        if rec.illustrative and not rec.example:
+            return rec.get("summary", "") + "（入库与推广信息为演示用的示例）"
         return rec.get("summary", "")
     parts = [rec.get("title"), rec.get("institution")]
     deadline = _enrollment_deadline(rec)
     parts.append(f"报名截止：{cn_date(deadline)}" if deadline else "报名截止日期未定")
     text = " · ".join(p for p in parts if p)
-    if rec.get("example"):
+    if rec.example:
         text += "（演示用的虚构示例记录）"
     return text
 

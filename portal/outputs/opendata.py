@@ -73,6 +73,8 @@ def record_object(rec, *, site_url: str | None = None) -> dict:
         out[name] = _jsonable(value)
     out["url"] = _record_url(rec, site_url)
     out["status"] = rec.status.label if rec.status else None
+    # For machines, what a page marks 示例: the fields no source backs.
+    out["illustrative_fields"] = list(rec.illustrative)
     for name in RELATIONS[rec.collection]:
         out[name] = [other.id for other in rec.related(name)]
     return out
@@ -90,7 +92,7 @@ def _dump(value) -> bytes:
 def csv_columns(collection_name: str) -> list[tuple[str, str]]:
     """(column name, Chinese label) of the CSV of a collection, in order."""
     coll = COLLECTION_BY_NAME[collection_name]
-    columns = [("id", "编号"), ("url", "网址"), ("status", "状态")]
+    columns = [("id", "编号"), ("url", "网址"), ("status", "状态"), ("illustrative_fields", "示例字段（无来源的演示数据）")]
     columns += [(f.name, f.label) for f in coll.fields if f.kind != TEXT]
     labels = {"mentors": "传承人", "technologies": "相关技术", "cited_by": "被引用"}
     columns += [(name, labels[name]) for name in RELATIONS[collection_name]]
@@ -147,6 +149,7 @@ def _source(value) -> str:
 # Readable text of the structured fields, by field name.
 _FLATTEN = {
     ("technologies", "sources"): _sources,
+    ("technologies", "entry_sources"): _sources,
     ("technologies", "indicators"): _indicators,
     ("mentors", "enrollment"): _enrollment,
     ("policies", "deadlines"): _deadlines,
@@ -197,6 +200,8 @@ def collection_csv(records, collection_name: str, *, site_url: str | None = None
                 row.append(_record_url(rec, site_url))
             elif name == "status":
                 row.append(rec.status.label if rec.status else "")
+            elif name == "illustrative_fields":
+                row.append(_join(rec.illustrative))
             elif name in RELATIONS[collection_name]:
                 row.append(_join(other.id for other in rec.related(name)))
             else:
