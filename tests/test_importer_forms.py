@@ -265,21 +265,53 @@ def test_region_from_issuers_title_or_doc_number(vocab, issuer, title, doc, regi
     assert import_compilation(textwrap.dedent(text), vocab)[0].record["region"] == region
 
 
-def test_topics_from_category_or_inferred(vocab):
+def test_topics_from_what_the_notice_is_about_not_from_its_category(vocab):
     base = """
-        发文机关：国家卫生健康委
+        发文机关：{issuer}
         标题：{title}
+        发文字号：{doc}
         发布日期：2024年3月2日
         类别：{category}
 
         正文。
     """
-    def topics(title, category):
-        return import_compilation(textwrap.dedent(base.format(title=title, category=category)), vocab)[0].record.get("topics")
-    assert topics("关于示例的通知", "医保政策") == ["医保政策"]
-    assert topics("关于示例的通知", "医疗政策") == ["医政管理"]   # mapped in vocab.yaml
-    assert topics("关于加强助产服务管理的通知", "") == ["妇幼健康"]
-    assert topics("关于加强助产服务管理的通知", "不存在的类别") == ["妇幼健康"]
+    def topics(title, category, issuer="国家卫生健康委", doc="国卫办发〔2024〕1号"):
+        text = textwrap.dedent(base.format(title=title, category=category, issuer=issuer, doc=doc))
+        notice = import_compilation(text, vocab)[0]
+        return notice.record.get("topics"), [g.field for g in notice.gaps if g.field == "topics"]
+    # The compilation's 类别 is wrong as often as not: the title decides.
+    assert topics("关于印发2024年上海市职业健康工作要点的通知", "全民健康")[0] == ["职业健康"]
+    assert topics("关于印发2024年上海市卫生应急管理工作会议要点的通知", "全民健康")[0] == ["卫生应急"]
+    assert topics("关于进一步推进医师电子化信息管理工作的通知", "医疗器械")[0] == ["医政管理", "规划信息"]
+    assert topics("关于加强助产服务管理的通知", "")[0] == ["妇幼健康"]
+    # Words in the issuer's name before 关于 are not what the notice is about.
+    assert topics("福建省药品监督管理局关于印发《福建省医疗器械经营监督管理细则》的通知", "",
+                  issuer="福建省药品监督管理局")[0] == ["医疗器械", "药品监管"]
+    # The doc number's organ prefix and the lead issuer add topics, and confirm the primary one.
+    assert topics("关于印发工作要点的通知", "", doc="沪卫职健〔2024〕9号")[0] == ["职业健康"]
+    assert topics("关于规范定点零售药店门诊统筹管理有关事项的通知", "", issuer="江西省医疗保障局",
+                  doc="赣医保字〔2024〕9号")[0] == ["医保政策", "药品监管"]
+    # 类别 only when nothing else says anything, only when it is a topic name, and flagged for a check.
+    assert topics("关于示例的通知", "医保政策") == (["医保政策"], ["topics"])
+    assert topics("关于示例的通知", "医疗政策") == (None, ["topics"])
+
+
+def test_topic_rules_come_from_the_vocabulary(vocab):
+    import copy
+
+    from portal.vocab import Vocab
+
+    data = copy.deepcopy(vocab.data)
+    data["import"]["topic_keywords"] = {"标准化": ["示例"]}
+    custom = Vocab(data=data, path=vocab.path)
+    text = textwrap.dedent("""
+        发文机关：国家卫生健康委
+        标题：关于示例的通知
+        发布日期：2024年3月2日
+
+        正文。
+    """)
+    assert import_compilation(text, custom)[0].record["topics"] == ["标准化"]
 
 
 def test_compilation_drops_contents_and_page_furniture(vocab):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass, field
 
 from ..vocab import Vocab
 from .text import CJK, ORGAN_SUFFIX, parse_date, squeeze
@@ -70,22 +71,94 @@ class RegionRules:
         return "全国", "default"
 
 
-def topics(vocab: Vocab, category: str, title: str, keywords: list[str]) -> list[str]:
-    """Topics from 类别 when it maps to the vocabulary, else from words in the title and keywords."""
-    rules = vocab.data.get("import", {})
-    allowed = vocab.values("policy.topics")
+TOPIC_RULES = ("topic_keywords", "topic_doc_numbers", "topic_issuers", "topic_body")
+
+
+def _rule_words(rules: dict, name: str) -> dict[str, list[str]]:
+    """A topic → words table of the import rules (malformed parts ignored: vocabulary validation reports them)."""
+    table = rules.get(name)
+    if not isinstance(table, dict):
+        return {}
+    return {str(topic): [str(w) for w in words if str(w)] for topic, words in table.items() if isinstance(words, list)}
+
+
+def doc_prefix(doc_number: str | None) -> str:
+    """The organ part of a doc number: 沪卫职健〔2024〕9号 → 沪卫职健."""
+    if not doc_number:
+        return ""
+    return re.split(r"[〔［\[【(（]|\d{4}", doc_number, maxsplit=1)[0]
+
+
+def _about(title: str) -> str:
+    """A title without the issuers' names before it: “福建省药品监督管理局关于印发《…医疗器械…》” is about devices."""
+    text = squeeze(title).replace(" ", "")
+    for word in ("关于", "印发", "转发"):
+        at = text.find(word)
+        if 0 <= at <= 60:
+            return text[at:]
+    return text
+
+
+def topics(vocab: Vocab, category: str, title: str, keywords: list[str], *, issuers: list[str] = (),
+           doc_number: str | None = None, body: str = "") -> tuple[list[str], str]:
+    """(topics, how) from what a notice is about, by the rules in vocab.yaml `import:`.
+
+    Words of the title (and the compilation's 关键字) come first, ordered by where
+    they stand in the title, so the primary topic is what the title names first;
+    then the doc number's organ prefix (沪卫职健 → 职业健康), the lead issuer
+    (上海市爱国卫生运动委员会 → 健康促进) and words the text repeats often. The
+    compilation's 类别 is used only when nothing else says anything, and only
+    when it is a topic name itself: it is often wrong.
+    """
+    rules = vocab.data.get("import", {}) or {}
+    allowed = set(vocab.values("policy.topics"))
+    limit = rules.get("topic_limit", 3)
+    limit = limit if isinstance(limit, int) and not isinstance(limit, bool) and limit > 0 else 3
     found: list[str] = []
-    for part in split_issuers(category) if category else []:
-        topic = part if part in allowed else rules.get("category_topics", {}).get(part)
+
+    def add(topic: str) -> None:
         if topic in allowed and topic not in found:
             found.append(topic)
+
+    title_text = _about(title)
+    hits = []
+    for order, (topic, words) in enumerate(_rule_words(rules, "topic_keywords").items()):
+        places = [title_text.find(w) for w in words if w in title_text]
+        if places:
+            hits.append((min(places), order, topic))
+        elif any(w in k for w in words for k in keywords):
+            hits.append((len(title_text) + 1, order, topic))
+    for _place, _order, topic in sorted(hits):
+        add(topic)
+    prefix = doc_prefix(doc_number)
+    lead = squeeze(issuers[0]).replace(" ", "") if issuers else ""
+    organ = [topic for topic, words in _rule_words(rules, "topic_doc_numbers").items()
+             if prefix and any(w in prefix for w in words)]
+    organ += [topic for topic, words in _rule_words(rules, "topic_issuers").items()
+              if lead and any(w in lead for w in words)]
+    # The title's topic that the issuing office confirms (赣医保字 for 药店门诊统筹) comes first.
+    confirmed = next((t for t in found if t in organ), None)
+    if confirmed:
+        found.remove(confirmed)
+        found.insert(0, confirmed)
+    for topic in organ:
+        add(topic)
+    least = rules.get("topic_body_min", 5)
+    least = least if isinstance(least, int) and not isinstance(least, bool) and least > 0 else 5
+    if body:
+        counts = []
+        for order, (topic, words) in enumerate(_rule_words(rules, "topic_body").items()):
+            count = sum(body.count(w) for w in words)
+            if count >= least:
+                counts.append((-count, order, topic))
+        for _count, _order, topic in sorted(counts):
+            add(topic)
     if found:
-        return found
-    text = title + " " + " ".join(keywords)
-    for topic, words in rules.get("topic_keywords", {}).items():
-        if topic in allowed and any(w in text for w in words):
-            found.append(topic)
-    return found[:3]
+        return found[:limit], "rules"
+    for part in split_issuers(category) if category else []:
+        if part in allowed:
+            add(part)
+    return found[:limit], ("category" if found else "none")
 
 
 def kind(vocab: Vocab, title: str) -> str | None:
@@ -182,3 +255,76 @@ def looks_like_organ(line: str) -> bool:
     text = squeeze(line)
     return 2 <= len(text) <= 30 and text.endswith(ORGAN_SUFFIX + ("组", "小组", "领导小组办公室")) \
         and not re.search("[，。；：:]", text)
+
+
+# ------------------------------------------------------------- effective / validity
+
+# What a notice calls itself when it says from when it applies.
+_SELF = "本(?:通知|意见|实施意见|办法|实施办法|细则|实施细则|规定|方案|实施方案|规范|基准|措施|标准|决定|公告|通告|清单|目录|指南|要点|计划|原则|规程|《[^》]{1,12}》)"
+_DATE = r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
+_EFFECTIVE = re.compile(
+    f"(?P<subject>{_SELF}|《(?P<named>[^》]{{2,40}})》)?(?:由[^。；，]{{2,30}}负责解释[。，；]?)?\\s*"
+    f"自\\s*(?:(?P<date>{_DATE})|(?:本(?:通知|文件|办法|细则|意见)?)?(?P<event>印发|下发|签发|发布|公布|发文)之日)"
+    f"\\s*起?\\s*(?P<after>\\d+\\s*日后)?\\s*起?\\s*(?:正式)?(?:施行|实施|执行|生效)"
+)
+_EXPIRES = re.compile(f"有效期(?:至|到)\\s*(?P<date>{_DATE})")
+_PERIOD_YEARS = re.compile(r"有效期\s*(?:为)?\s*(?P<n>[\d一二三四五六七八九十]+)\s*年")
+_STATED_VALIDITY = re.compile("(?:有效性|时效性|效力)\\s*[:：]?\\s*(?P<v>现行有效|已修订|已废止|已失效)")
+
+
+def _is_subsequence(short: str, long: str) -> bool:
+    it = iter(long)
+    return all(ch in it for ch in short)
+
+
+@dataclass
+class Validity:
+    effective: dt.date | None = None
+    expires: dt.date | None = None
+    validity: str | None = None
+    notes: list[str] = field(default_factory=list)   # what was stated but could not be written as a date
+
+
+def validity(paras: list[str], title: str, written: dt.date | None, published: dt.date | None) -> Validity:
+    """施行日期, 有效期至 and 效力 as the notice states them about itself.
+
+    Only sentences about the notice itself count (本办法…自…起施行, or a bare
+    “自…起施行” after “本措施由…负责解释”), never another document it cites
+    (《中药饮片标签管理规定》…2024年8月1日起施行). A document named in 《》
+    counts when its name is an abbreviation of the title (《免罚清单》 of
+    “…免罚事项清单”). “自印发之日起” is the written date, “自发布/公布之日起”
+    the published date; “30日后施行” and “有效期五年” are not turned into dates.
+    """
+    found = Validity()
+    plain_title = squeeze(title).replace(" ", "")
+    for para in paras:
+        text = squeeze(para).replace(" ", "")
+        for sentence in re.split("[。；]", text):
+            match = _EFFECTIVE.search(sentence)
+            if match and found.effective is None:
+                named = match["named"]
+                about_self = bool(match["subject"]) and (not named or _is_subsequence(named, plain_title))
+                if not match["subject"]:
+                    # A bare “自…起施行” opening a sentence (or after “…负责解释，”) is the notice's own.
+                    about_self = match.start() == 0 or bool(re.match("^本[^，]{1,12}由", sentence))
+                if about_self:
+                    if match["after"]:
+                        found.notes.append(f"施行日期为“{match.group(0)}”，需按发布日期推算，未填 effective")
+                    elif match["date"]:
+                        found.effective = parse_date(match["date"])
+                    elif match["event"] in ("印发", "下发", "签发", "发文"):
+                        found.effective = written
+                    else:
+                        found.effective = published
+                    expires = _EXPIRES.search(sentence[match.start():]) or _EXPIRES.search(
+                        text[text.find(sentence) + len(sentence):][:40])
+                    if expires:
+                        found.expires = parse_date(expires["date"])
+                    else:
+                        years = _PERIOD_YEARS.search(text[text.find(sentence):][:len(sentence) + 40])
+                        if years:
+                            found.notes.append(f"原文写“有效期{years['n']}年”，到期日未写明，未填 expires")
+            stated = _STATED_VALIDITY.search(sentence)
+            if stated and found.validity is None and stated["v"] != "已失效":
+                found.validity = stated["v"]
+    return found

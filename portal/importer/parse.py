@@ -139,22 +139,114 @@ def _heading(lines: list[str], expected_title: str = "") -> _Heading:
     return head
 
 
-def _signature(paras: list[str]) -> tuple[list[str], dt.date | None]:
-    """Organs and date of the signature at the end of a body."""
-    for i in range(len(paras) - 1, max(len(paras) - 8, -1), -1):
+# A bare province-level name on a line of its own: signatures set in columns
+# break “广西壮族自治区 / 卫生健康委员会办公室” over two lines.
+_BARE_REGION = re.compile(f"^[{CJK}]{{2,10}}(?:省|市|自治区|特别行政区)$")
+# How far from the end of a text a closing signature is looked for, in paragraphs.
+_SIGNATURE_REACH = 8
+
+
+def _signature_part(name: str) -> bool:
+    return extract.looks_like_organ(name) or bool(_BARE_REGION.match(squeeze(name)))
+
+
+def _signature_at(paras: list[str], i: int) -> list[str] | None:
+    """Organ names on the lines above the date line paras[i], in order; None if there are none."""
+    rows: list[list[str]] = []
+    j = i - 1
+    while j >= 0:
+        names = [n for n in paras[j].split(" ") if n]
+        if not names or not all(_signature_part(n) for n in names):
+            break
+        rows.append(names)
+        j -= 1
+    # Collected bottom-up and reversed once (inserting at the front was quadratic).
+    names = [name for row in reversed(rows) for name in row]
+    names = _rejoin_columns(names)
+    return names if any(extract.looks_like_organ(n) for n in names) else None
+
+
+def _rejoin_columns(names: list[str]) -> list[str]:
+    """“广西壮族自治区”, “卫生健康委员会办公室”, “广西壮族自治区”, … → whole names, in order.
+
+    A signature set in columns comes out of the PDF with each organ's region on
+    one line and the rest of its name on another, rows interleaved. When the
+    bare region names and the name fragments are equally many, they pair up in order.
+    """
+    bare = [n for n in names if _BARE_REGION.match(n) and not extract.looks_like_organ(n)]
+    if not bare:
+        return names
+    rest = [n for n in names if n not in bare]
+    fragments = [n for n in rest if not re.match(f"^[{CJK}]{{2,10}}(?:省|市|自治区)", n)]
+    if len(fragments) != len(bare) or len(rest) != len(fragments):
+        return [n for n in names if n not in bare] or names
+    return [region + fragment for region, fragment in zip(bare, fragments)]
+
+
+@dataclass
+class _Signature:
+    organs: list[str] = field(default_factory=list)
+    date: dt.date | None = None
+    repeated: list[str] = field(default_factory=list)   # names printed twice (kept once)
+    at_end: bool = True
+
+
+def _signature(paras: list[str]) -> _Signature:
+    """Organs and date of the signature: at the end of a text, or else under the cover letter
+    (a notice that prints the document it issues after its own signature)."""
+    candidates = range(len(paras) - 1, max(len(paras) - _SIGNATURE_REACH, -1), -1)
+    found = None
+    for i in candidates:
         if bodies.is_date_line(paras[i]):
-            rows: list[list[str]] = []
-            j = i - 1
-            while j >= 0:
-                names = paras[j].split(" ")
-                if not all(extract.looks_like_organ(n) for n in names):
-                    break
-                rows.append(names)
-                j -= 1
-            # Collected bottom-up and reversed once (inserting at the front was quadratic).
-            organs = [name for names in reversed(rows) for name in names]
-            return list(dict.fromkeys(organs)), parse_date(paras[i])
-    return [], None
+            found = (i, _signature_at(paras, i) or [])
+            break
+    if found is None or not found[1]:
+        for i, para in enumerate(paras):
+            if bodies.is_date_line(para) and _signature_at(paras, i):
+                found = (i, _signature_at(paras, i))
+                break
+    if found is None:
+        return _Signature()
+    i, names = found
+    unique = list(dict.fromkeys(names))
+    repeated = [n for n in unique if names.count(n) > 1]
+    return _Signature(unique, parse_date(paras[i]), repeated, at_end=i >= len(paras) - _SIGNATURE_REACH)
+
+
+# Long and short forms of the same organ (国家医疗保障局 = 国家医保局, 卫生健康委员会 = 卫生健康委).
+_ORGAN_FORMS = (("卫生健康委员会", "卫生健康委"), ("医疗保障局", "医保局"), ("中医药管理局", "中医药局"),
+                ("疾病预防控制局", "疾控局"), ("药品监督管理局", "药监局"), ("人力资源和社会保障厅", "人力资源社会保障厅"),
+                ("发展和改革委员会", "发展改革委"), ("中国共产党", "中共"), ("壮族自治区", "自治区"),
+                ("回族自治区", "自治区"), ("维吾尔自治区", "自治区"))
+
+
+def _organ_key(name: str) -> str:
+    key = squeeze(name).replace(" ", "")
+    for long, short in _ORGAN_FORMS:
+        key = key.replace(long, short)
+    return key
+
+
+def _issuers(header: str, sign: _Signature) -> tuple[list[str], str | None]:
+    """The issuers, and a note when the header (发文机关) and the signature disagree.
+
+    The signature is the document's own: when it names organs, they are the
+    issuers, in its order and its spelling (a header often abbreviates, ends in
+    “等”, or names the wrong organ). A header naming organs the signature lacks
+    wins only when it is not cut short with “等” and names more of them.
+    """
+    listed = extract.split_issuers(header) if header else []
+    if not sign.organs:
+        return listed, None
+    if not listed:
+        return sign.organs, None
+    signed = {_organ_key(o) for o in sign.organs}
+    missing = [o for o in listed if _organ_key(o) not in signed]
+    if not missing:
+        return sign.organs, None
+    if not squeeze(header).endswith("等") and len(listed) > len(sign.organs):
+        return listed, f"落款只有 {'、'.join(sign.organs)}，按发文机关记录"
+    return sign.organs, f"发文机关写作“{'、'.join(listed)}”，与落款不一致，按落款记录：{'、'.join(sign.organs)}"
 
 
 class NoticeBuilder:
@@ -206,7 +298,8 @@ class NoticeBuilder:
             notice.refuse(start_line, "title", f"标题过长（{len(title)} 字，上限 {MAX_TITLE} 字）：这不像通知的标题")
 
         paras = bodies.paragraphs(lines[head.end:])
-        organs, signed = _signature(paras)
+        sign = _signature(paras)
+        organs, signed = sign.organs, sign.date
 
         doc_number = clean_doc_number(get("doc_number")) or head.doc_number
         if get("doc_number") and not clean_doc_number(get("doc_number")):
@@ -215,12 +308,14 @@ class NoticeBuilder:
         if not doc_number:
             notice.gap(meta_line("doc_number"), "doc_number", "没有发文字号，记为 null")
 
-        issuers = extract.split_issuers(get("issuers")) if get("issuers") else []
-        if get("issuers").endswith("等") and len(organs) > len(issuers):
-            # The block lists the first organs and “等”; the signature names them all.
-            issuers = organs
+        issuers, disagreement = _issuers(get("issuers"), sign)
+        if disagreement:
+            notice.gap(meta_line("issuers"), "issuers", disagreement)
+        for name in sign.repeated:
+            notice.gap(meta_line("issuers"), "issuers",
+                       f"落款中“{name}”出现不止一次（只记一次）：原文可能印错了一个机关，请对照原件补全")
         if not issuers:
-            issuers = organs or ([head.organ] if head.organ else [])
+            issuers = [head.organ] if head.organ else []
         if not issuers:
             prefix = re.match(f"^([{CJK}]+?)(?:关于|印发)", title)
             if prefix and extract.looks_like_organ(prefix.group(1)):
@@ -242,11 +337,14 @@ class NoticeBuilder:
             notice.gap(meta_line("issuers"), "region", "无法从发文机关判断地区，暂定为全国")
 
         keywords = extract.split_issuers(get("keywords")) if get("keywords") else []
-        topics = extract.topics(self.vocab, get("category"), title, keywords)
+        full_text = "\n".join(paras)
+        topics, how = extract.topics(self.vocab, get("category"), title, keywords, issuers=issuers,
+                                     doc_number=doc_number, body=full_text)
         if not topics:
             notice.gap(meta_line("category"), "topics", f"无法判断主题分类（类别：{_brief(get('category')) or '无'}）")
+        elif how == "category":
+            notice.gap(meta_line("category"), "topics", f"主题分类只能照抄汇编的类别（{'、'.join(topics)}），请核对")
 
-        full_text = "\n".join(paras)
         kind = extract.kind(self.vocab, title)
         deadline = extract.comment_deadline(paras, written or published) if kind == "征求意见稿" \
             or re.search("征求.{0,6}意见", full_text) else None
@@ -255,6 +353,18 @@ class NoticeBuilder:
         if kind == "征求意见稿" and not deadline:
             notice.gap(start_line, "comment_deadline", "征求意见稿没有找到意见反馈截止日期")
         steps = extract.call_deadlines(paras, written or published) if kind != "征求意见稿" else []
+
+        stated = extract.validity(paras, title, written, published)
+        if kind == "征求意见稿" or re.search("征求.{0,30}意见", title):
+            # A draft's “本细则自发布之日起实施” speaks of a text not yet issued.
+            stated = extract.Validity()
+        effective = parse_date(get("effective")) or stated.effective
+        validity = get("validity").replace(" ", "") or stated.validity
+        if validity and validity not in self.vocab.values("policy.validity"):
+            notice.gap(meta_line("validity"), "validity", f"有效性“{_brief(validity)}”不在词表中，未填写")
+            validity = None
+        for note in stated.notes:
+            notice.gap(start_line, "effective", note)
 
         cites = [n for n in find_doc_numbers(full_text) if n != doc_number]
         record = {
@@ -267,6 +377,9 @@ class NoticeBuilder:
             "topics": topics,
             "keywords": keywords,
             "kind": kind,
+            "validity": validity,
+            "effective": effective,
+            "expires": stated.expires,
             "comment_deadline": deadline,
             "deadlines": steps,
             "cites": cites,
@@ -367,6 +480,18 @@ class _Pages:
         return best
 
 
+# The compilation's imprint after its last notice (总编, 责任编辑, 电话, 地址 …) is not part of that notice.
+_IMPRINT = re.compile(r"^\s*(?:总\s*编|主\s*编|责任编辑|美术编辑)\s*[:：]")
+
+
+def _imprint(lines: list[str], start: int) -> int:
+    """Index of the imprint's first line after start, or the end of the text."""
+    for i in range(start, len(lines)):
+        if _IMPRINT.match(lines[i]):
+            return i
+    return len(lines)
+
+
 def import_compilation(text: str, vocab: Vocab, *, name: str = "") -> list[ImportedNotice]:
     raw = text.splitlines()
     lines = source_lines(text)
@@ -380,7 +505,7 @@ def import_compilation(text: str, vocab: Vocab, *, name: str = "") -> list[Impor
     pages = _Pages(entries)
     notices = []
     for n, meta in enumerate(blocks):
-        end = blocks[n + 1].start if n + 1 < len(blocks) else len(lines)
+        end = blocks[n + 1].start if n + 1 < len(blocks) else _imprint(lines, meta.end)
         notice_lines = lines[meta.end:end]
         notice = builder.build(meta, notice_lines, meta.start + 1)
         notice.personal = scan_lines(raw[meta.start:end], meta.start + 1)
