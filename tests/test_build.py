@@ -11,6 +11,7 @@ from urllib.parse import unquote, urlsplit
 
 import yaml
 
+from portal.catalogue import build_catalogue
 from conftest import MINIMAL, ROOT, replace_text, run_portal, write_data
 
 
@@ -159,7 +160,13 @@ def test_record_pages_stay_out_of_the_nav(built_site):
 
 def test_home_page_has_counts_latest_and_deadlines(built_site):
     home = page(built_site, "")
-    assert re.search(rf"<strong>{len(record_ids('technologies'))}</strong><span>项入库技术", home)
+    techs = build_catalogue(ROOT / "data").technologies.values()
+    examples = sum(1 for t in techs if t.illustrative)
+    # Counts never present an illustrative entry as a real one.
+    assert re.search(rf"<strong>{len(techs)}</strong><span>项技术资料</span><small>"
+                     + ("入库信息均为示例" if examples == len(techs) else f"其中 {examples} 项的入库信息为示例"), home)
+    # The mentors are all fictional: the count says so rather than presenting them as real.
+    assert re.search(rf"<strong>{len(record_ids('mentors'))}</strong><span>位示例传承人</span>", home)
     assert "最新政策通知" in home and "近期截止" in home
     # The Shaanxi call's deadlines lie ahead of 2024-03-28.
     assert "2025年5月20日" in home
