@@ -190,6 +190,10 @@ def attachments(paras: list[str]) -> list[str]:
             elif n == 0 and not items and rest and not numbered.match(rest):
                 items.append(rest)
                 break
+            elif n == 0 and not rest and len(text) <= 80 and not _SENTENCE_MARK.search(text):
+                # A bare “附件” line, the attachment's own title printed below it.
+                items.append(text)
+                break
             else:
                 # Several numbered titles can share a line: “1.申报书 2.自评表”.
                 break

@@ -324,6 +324,8 @@ class NoticeBuilder:
             notice.gap(meta_line("issuers"), "issuers", "找不到发文机关")
 
         written = parse_date(get("written")) or signed
+        if signed and written and signed != written:
+            notice.gap(meta_line("written"), "written", f"成文日期 {written} 与落款日期 {signed} 不同：按成文日期记录，请核对")
         if not written:
             notice.gap(meta_line("written"), "written", "找不到成文日期")
         published = parse_date(get("published"))
@@ -484,6 +486,23 @@ class _Pages:
 _IMPRINT = re.compile(r"^\s*(?:总\s*编|主\s*编|责任编辑|美术编辑)\s*[:：]")
 
 
+# “下载附件请登录医药梦网 …” closes a notice in the compilation; what follows it
+# before the next notice is the compilation's (a running page header).
+_POINTER = re.compile("下载附件请登录")
+
+
+def _pointer(lines: list[str], start: int, end: int) -> int:
+    """end, or the line after the compilation's closing pointer when only a stray line or two
+    (no signature, no date) follows it."""
+    for i in range(end - 1, start - 1, -1):
+        if _POINTER.search(lines[i]):
+            rest = [line for line in lines[i + 1:end] if line.strip()]
+            if len(rest) <= 2 and not any(bodies.is_date_line(line) for line in rest):
+                return i + 1
+            break
+    return end
+
+
 def _imprint(lines: list[str], start: int) -> int:
     """Index of the imprint's first line after start, or the end of the text."""
     for i in range(start, len(lines)):
@@ -506,6 +525,7 @@ def import_compilation(text: str, vocab: Vocab, *, name: str = "") -> list[Impor
     notices = []
     for n, meta in enumerate(blocks):
         end = blocks[n + 1].start if n + 1 < len(blocks) else _imprint(lines, meta.end)
+        end = _pointer(lines, meta.end, end)
         notice_lines = lines[meta.end:end]
         notice = builder.build(meta, notice_lines, meta.start + 1)
         notice.personal = scan_lines(raw[meta.start:end], meta.start + 1)
