@@ -36,9 +36,15 @@ def is_furniture(line: str) -> bool:
     return any(p.search(line) for p in FURNITURE)
 
 
+# Contact and consultation details are set one per line (“电子邮箱：…”, “邮政编码：…”):
+# each is a line of its own, never the continuation of the one above.
+CONTACT = re.compile(r"^(?:联\s*系\s*人|联系电话|联系方式|电\s*话|传\s*真|电子邮箱|邮\s*箱|通讯地址|地\s*址|邮政编码|邮\s*编"
+                     r"|征集时间|反馈时间|征求意见时间)\s*[:：]")
+
+
 def starts_unit(line: str) -> bool:
     return bool(HEADING_1.match(line) or HEADING_2.match(line) or ITEM.match(line)
-                or ATTACHMENT.match(line) or is_date_line(line))
+                or ATTACHMENT.match(line) or CONTACT.match(line) or is_date_line(line))
 
 
 def is_date_line(line: str) -> bool:
