@@ -299,7 +299,7 @@ class NoticeBuilder:
 
         paras = bodies.paragraphs(lines[head.end:])
         sign = _signature(paras)
-        organs, signed = sign.organs, sign.date
+        signed = sign.date
 
         doc_number = clean_doc_number(get("doc_number")) or head.doc_number
         if get("doc_number") and not clean_doc_number(get("doc_number")):
