@@ -146,6 +146,10 @@ _BARE_REGION = re.compile(f"^[{CJK}]{{2,10}}(?:省|市|自治区|特别行政区
 _SIGNATURE_REACH = 8
 
 
+# A line under the signing organ saying whose seal stands for it.
+_SEAL = re.compile(r"^\s*[（(][^）)]{0,30}(?:代章|印章|盖章)[）)]\s*$")
+
+
 def _signature_part(name: str) -> bool:
     return extract.looks_like_organ(name) or bool(_BARE_REGION.match(squeeze(name)))
 
@@ -155,6 +159,9 @@ def _signature_at(paras: list[str], i: int) -> list[str] | None:
     rows: list[list[str]] = []
     j = i - 1
     while j >= 0:
+        if _SEAL.match(paras[j]):
+            j -= 1   # “（上海市中医药管理局代章）”: whose seal, not who issues
+            continue
         names = [n for n in paras[j].split(" ") if n]
         if not names or not all(_signature_part(n) for n in names):
             break
@@ -316,6 +323,12 @@ class NoticeBuilder:
                        f"落款中“{name}”出现不止一次（只记一次）：原文可能印错了一个机关，请对照原件补全")
         if not issuers:
             issuers = [head.organ] if head.organ else []
+        named = re.match(f"^([{CJK}]+?)(?:关于|印发)", title)
+        if not sign.organs and len(issuers) == 1 and named and extract.looks_like_organ(named.group(1)) \
+                and named.group(1).startswith(issuers[0]) and named.group(1) != issuers[0]:
+            # No signature; the heading names the office (…卫生健康委办公室关于…) the header shortened.
+            notice.gap(meta_line("issuers"), "issuers", f"发文机关写作“{issuers[0]}”，按标题记为“{named.group(1)}”")
+            issuers = [named.group(1)]
         if not issuers:
             prefix = re.match(f"^([{CJK}]+?)(?:关于|印发)", title)
             if prefix and extract.looks_like_organ(prefix.group(1)):
