@@ -62,6 +62,10 @@ def test_issuers_come_from_the_signature(notices, by_doc):
     guangxi = by_title(notices, "优质服务基层行")
     assert guangxi.record["issuers"] == ["广西壮族自治区卫生健康委员会办公室", "广西壮族自治区中医药管理局办公室",
                                          "广西壮族自治区疾病预防控制局办公室"]
+    # A seal note under the signing organ (“（上海市中医药管理局代章）”) is not an issuer.
+    assert by_doc["沪中医药〔2024〕1号"].record["issuers"] == ["上海市中医药事业发展领导小组办公室"]
+    # No signature: the heading's 卫生健康委办公室 (doc number 内卫办…), not the header's shortened name.
+    assert by_doc["内卫办中（蒙）综合字〔2024〕160号"].record["issuers"] == ["内蒙古自治区卫生健康委办公室"]
     # The compilation prints 最高人民法院办公厅 twice: kept once, and said so.
     joint = by_doc["国卫办医急发〔2024〕6号"]
     assert joint.record["issuers"].count("最高人民法院办公厅") == 1 and len(joint.record["issuers"]) == 9
