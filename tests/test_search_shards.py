@@ -68,10 +68,12 @@ def test_shards_give_the_same_results_as_one_index(browser, site_server, sharded
         # its own statistics (30 documents here): the same records, in any order.
         assert sorted(links) == sorted(one_links)
     else:
-        # …and the single index's best result still near the top. (With 30
+        # …and the single index's best results still near the top. (With 30
         # documents a shard the statistics differ far more than between the
-        # national shards of 12,500 dealt documents.)
-        assert one_links[0] in links[:3], (links[:3], one_links[0])
+        # national shards of 12,500 dealt documents: with all 84 notices, a shard
+        # full of 基层 notices weighs 基层 less than the shard holding the mentors,
+        # so one of the three may drop lower; two of them stay in the first five.)
+        assert len(set(one_links[:3]) & set(links[:5])) >= 2, (links[:5], one_links[:3])
     # The other shards were fetched and merged in.
     assert any("/pagefind/shard-" in url for url in requested)
 
