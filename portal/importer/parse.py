@@ -195,7 +195,6 @@ class _Signature:
     organs: list[str] = field(default_factory=list)
     date: dt.date | None = None
     repeated: list[str] = field(default_factory=list)   # names printed twice (kept once)
-    at_end: bool = True
 
 
 def _signature(paras: list[str]) -> _Signature:
@@ -209,15 +208,16 @@ def _signature(paras: list[str]) -> _Signature:
             break
     if found is None or not found[1]:
         for i, para in enumerate(paras):
-            if bodies.is_date_line(para) and _signature_at(paras, i):
-                found = (i, _signature_at(paras, i))
+            names = _signature_at(paras, i) if bodies.is_date_line(para) else None
+            if names:
+                found = (i, names)
                 break
     if found is None:
         return _Signature()
     i, names = found
     unique = list(dict.fromkeys(names))
     repeated = [n for n in unique if names.count(n) > 1]
-    return _Signature(unique, parse_date(paras[i]), repeated, at_end=i >= len(paras) - _SIGNATURE_REACH)
+    return _Signature(unique, parse_date(paras[i]), repeated)
 
 
 # Long and short forms of the same organ (国家医疗保障局 = 国家医保局, 卫生健康委员会 = 卫生健康委).
