@@ -18,6 +18,8 @@ from pathlib import Path
 
 import yaml
 
+from portal import privacy
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 SHARES = {"policies": 0.8, "technologies": 0.15, "mentors": 0.05}
@@ -31,7 +33,8 @@ def _sentences() -> list[str]:
         body = (yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}).get("body") or ""
         for sentence in re.split(r"(?<=[。；])", body):
             sentence = sentence.strip().lstrip("#").strip()
-            if 12 <= len(sentence) <= 160 and "\n" not in sentence:
+            # Not a notice's contact line: mentor and technology records may hold no phone or e-mail.
+            if 12 <= len(sentence) <= 160 and "\n" not in sentence and not privacy.find(sentence):
                 found.append(sentence)
     # Distinct: a record may not list the same item twice.
     return list(dict.fromkeys(found)) or ["推进卫生健康技术在基层的推广应用。"]

@@ -248,7 +248,7 @@ def test_a_body_nested_too_deep_names_its_line(tmp_path):
     records = {**MINIMAL, "technologies/ai-jiu.yaml": textwrap.dedent(MINIMAL["technologies/ai-jiu.yaml"]) + body}
     with pytest.raises(Exception) as info:
         build_catalogue(write_data(tmp_path / "data", records), today())
-    assert any(p.code == "too-deep" and p.line == 18 for p in info.value.problems), info.value.problems
+    assert any(p.code == "too-deep" and p.line == 19 for p in info.value.problems), info.value.problems
 
 
 def test_a_really_full_disk(tmp_path):
