@@ -156,15 +156,20 @@ class Catalogue:
         for rec in self.mentors.values():
             enrollment = rec.get("enrollment", {})
             if enrollment.get("status") == "招收中" and enrollment.get("deadline"):
-                items.append((enrollment["deadline"], "传承人招收报名截止", rec))
+                items.append((enrollment["deadline"], _example_label("传承人招收报名截止", rec, "enrollment"), rec))
         for rec in self.technologies.values():
             if rec.get("review_due") and rec.get("stage") != "退出":
-                items.append((rec.data["review_due"], "技术评估到期", rec))
+                items.append((rec.data["review_due"], _example_label("技术评估到期", rec, "review_due"), rec))
         return sorted((i for i in items if i[0] >= self.today), key=lambda i: (i[0], i[2].id))
 
 
 # A notice whose validity no text or maintainer has stated.
 UNRECORDED_VALIDITY = "效力未注明"
+
+
+def _example_label(label: str, rec: Record, field_name: str) -> str:
+    """A deadline taken from an illustrative field says so (home page, calendar)."""
+    return f"{label}（示例）" if field_name in rec.illustrative else label
 
 
 def policy_status(data: dict, today: dt.date) -> Status:

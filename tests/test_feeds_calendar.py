@@ -400,7 +400,9 @@ def test_calendar_steps_enrollment_and_escaping(rich):
     raw = calendar_files(rich)[ICS].replace(b"\r\n ", b"")
     assert "申报截止\\,逾期不受理\\;请留意\\\\说明".encode() in raw
     mentor = found["mentors-example-b-enrollment-20240430@portal"]
-    assert prop(mentor, "SUMMARY") == "传承人招收报名截止：示例传承人乙"
+    # A fictional mentor's deadline, and an illustrative review date, say so in the calendar.
+    assert prop(mentor, "SUMMARY") == "传承人招收报名截止（示例）：示例传承人乙"
+    assert prop(found["technologies-ai-jiu-review-20250501@portal"], "SUMMARY") == "技术评估到期（示例）：艾灸"
 
 
 def test_calendar_uids_stable_across_dates(rich, tmp_path):
