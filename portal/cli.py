@@ -14,6 +14,7 @@ from pathlib import Path
 from . import __version__
 from .catalogue import Catalogue, CatalogueError, build_catalogue, china_today, date_epoch
 from .destinations import UnsafeDestination
+from .schema import COLLECTIONS
 from .site import DEFAULT_CONFIG, PROJECT_ROOT
 from .validate import MAX_DATE
 
@@ -79,10 +80,12 @@ def cmd_validate(args) -> int:
     catalogue = _load(args)  # warnings are printed, and do not fail the check
     if catalogue is None:
         return 1
-    counts = "，".join(f"{label} {len(catalogue.records[name])} 条"
-                      for name, label in (("technologies", "入库技术"), ("mentors", "传承人"), ("policies", "政策通知")))
-    print(f"校验通过：{counts}。")
+    print(f"校验通过：{_counts(catalogue)}。")
     return 0
+
+
+def _counts(catalogue) -> str:
+    return "，".join(f"{coll.label} {len(catalogue.records[coll.name])} 条" for coll in COLLECTIONS)
 
 
 def cmd_build(args) -> int:
@@ -118,7 +121,7 @@ def cmd_build(args) -> int:
     except OSError as exc:
         print(f"构建失败：{_os_error(exc)}\n原有站点未改动，临时文件已清理。", file=sys.stderr)
         return 1
-    print(f"站点已生成：{site}（统计日期 {catalogue.today.isoformat()}）")
+    print(f"站点已生成：{site}（{_counts(catalogue)}；统计日期 {catalogue.today.isoformat()}）")
     if args.bundle:
         print(f"离线包已生成：{args.bundle}（解压后打开其中的 index.html 即可离线浏览和搜索）")
     return 0
