@@ -175,7 +175,7 @@ class Collection:
 
 
 COLLECTIONS = (
-    Collection("technologies", "technology", "入库技术", TECHNOLOGY),
+    Collection("technologies", "technology", "技术资料", TECHNOLOGY),
     Collection("mentors", "mentor", "传承人", MENTOR),
     Collection("policies", "policy", "政策通知", POLICY, title_field="title"),
 )

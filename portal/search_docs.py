@@ -204,10 +204,10 @@ def record_document(rec: Record) -> SearchDocument:
                   d.get("promotion_methods"), d.get("contraindications"), d.get("equipment"),
                   [i["name"] for i in d.get("indicators", [])], _body(d.get("body")),
                   [m.title for m in rec.related("mentors")], [s["title"] for s in d.get("sources", [])]),
-            filters={"栏目": ["入库技术"], "管理类别": [d.get("management_class")], "推广阶段": [d.get("stage")],
+            filters={"栏目": ["技术资料"], "管理类别": [d.get("management_class")], "推广阶段": [d.get("stage")],
                      "状态": [status], "技术范围": [d.get("category")], "适用机构": d.get("levels", [])},
             # A result shows what a page shows: an illustrative entry date says so.
-            meta={"栏目": "入库技术" + ("（示例）" if rec.example else ""),
+            meta={"栏目": "技术资料" + ("（示例）" if rec.example else ""),
                   "日期": (("入库（示例）" if rec.illustrative else "入库") + cn_date(d["warehoused"]))
                   if d.get("warehoused") else ""},
             sort={"date": d["warehoused"].isoformat()} if d.get("warehoused") else None,

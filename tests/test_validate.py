@@ -89,7 +89,7 @@ def test_reserved_id_refused(tmp_path):
 def test_dangling_relation_with_suggestion(tmp_path):
     found = problems_for(tmp_path, replace("mentors/example-a.yaml", "technologies: [ai-jiu]", "technologies: [ai-jiuu]"))
     hit = only(found, "technologies")
-    assert "example-a.yaml:6: technologies[0]: 找不到入库技术“ai-jiuu”" in hit and "是否想输入“ai-jiu”" in hit
+    assert "example-a.yaml:6: technologies[0]: 找不到技术资料“ai-jiuu”" in hit and "是否想输入“ai-jiu”" in hit
 
 
 def test_dangling_relation_without_near_miss(tmp_path):

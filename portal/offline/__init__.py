@@ -114,7 +114,7 @@ def _collections(catalogue: Catalogue, site: Path, files: list[str]) -> list[dic
     """What 离线保存 offers: each collection, and each region's notices."""
     pages = sorted(f[: -len("index.html")] for f in files if f == "index.html" or f.endswith("/index.html"))
     groups = [
-        ("technologies", "全部入库技术", [u for u in pages if u.startswith("technologies/")]),
+        ("technologies", "全部技术资料", [u for u in pages if u.startswith("technologies/")]),
         ("mentors", "全部传承人", [u for u in pages if u.startswith("mentors/")]),
     ]
     for region in catalogue.vocab.regions:

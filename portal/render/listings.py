@@ -23,7 +23,7 @@ from ..catalogue import Catalogue, Record
 from ..vocab import value_problem
 
 PAGE_SIZE = 50
-LABELS = {"technologies": "入库技术", "mentors": "传承人", "policies": "政策通知"}
+LABELS = {"technologies": "技术资料", "mentors": "传承人", "policies": "政策通知"}
 
 
 @dataclass(frozen=True)

@@ -191,7 +191,7 @@
     list.textContent = "";
     if (!keys.length) {
       var none = document.createElement("li");
-      none.textContent = "还没有离线保存任何栏目。联网时可以在“入库技术”“传承人”栏目页或各地区的政策通知页点击“离线保存”。";
+      none.textContent = "还没有离线保存任何栏目。联网时可以在“技术资料”“传承人”栏目页或各地区的政策通知页点击“离线保存”。";
       list.appendChild(none);
     }
     keys.forEach(function (key) {
