@@ -165,6 +165,8 @@ class Catalogue:
 
 # A notice whose validity no text or maintainer has stated.
 UNRECORDED_VALIDITY = "效力未注明"
+# Within the validity period its text states (有效期至 …), nothing else recorded.
+WITHIN_PERIOD = "在有效期内"
 
 
 def _example_label(label: str, rec: Record, field_name: str) -> str:
@@ -183,8 +185,13 @@ def policy_status(data: dict, today: dt.date) -> Status:
         return Status("尚未生效", "pending")
     if data.get("expires") and today > data["expires"]:
         return Status("已失效", "closed")
-    # 现行有效 only when the text or a maintainer says so: the portal cannot know otherwise.
-    return Status(validity, "normal") if validity else Status(UNRECORDED_VALIDITY, "unknown")
+    if validity:
+        return Status(validity, "normal")
+    # 现行有效 only when the text or a maintainer says so: the portal cannot know
+    # otherwise. A period the text states is a fact the reader can use.
+    if data.get("expires"):
+        return Status(WITHIN_PERIOD, "normal")
+    return Status(UNRECORDED_VALIDITY, "unknown")
 
 
 def technology_status(data: dict, today: dt.date) -> Status | None:

@@ -52,7 +52,8 @@ def test_policy_effective_and_expiry(data_dir):
     path = data_dir / "policies" / "2024-zhong-yi-yao.yaml"
     path.write_text(path.read_text(encoding="utf-8") + "effective: 2024-05-01\nexpires: 2026-04-30\n", encoding="utf-8")
     assert at(data_dir, "2024-03-28").policies["2024-zhong-yi-yao"].status.label == "尚未生效"
-    assert at(data_dir, "2025-01-01").policies["2024-zhong-yi-yao"].status.label == "效力未注明"
+    # Within the period the text states: said so, not 现行有效.
+    assert at(data_dir, "2025-01-01").policies["2024-zhong-yi-yao"].status.label == "在有效期内"
     assert at(data_dir, "2026-05-01").policies["2024-zhong-yi-yao"].status.label == "已失效"
     path.write_text(path.read_text(encoding="utf-8") + "validity: 已废止\n", encoding="utf-8")
     assert at(data_dir, "2025-01-01").policies["2024-zhong-yi-yao"].status.label == "已废止"
