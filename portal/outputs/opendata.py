@@ -66,6 +66,15 @@ def _record_url(rec, site_url: str | None) -> str:
     return rec.url
 
 
+def illustrative_fields(rec) -> list[str]:
+    """For machines, what a page marks 示例: the fields no source backs, and the
+    status when it is worked out from them."""
+    fields = list(rec.illustrative)
+    if fields and rec.status is not None:
+        fields.append("status")
+    return fields
+
+
 def record_object(rec, *, site_url: str | None = None) -> dict:
     """One record as published: id, its data, url, status and relations."""
     out = {"id": rec.id}
@@ -73,8 +82,7 @@ def record_object(rec, *, site_url: str | None = None) -> dict:
         out[name] = _jsonable(value)
     out["url"] = _record_url(rec, site_url)
     out["status"] = rec.status.label if rec.status else None
-    # For machines, what a page marks 示例: the fields no source backs.
-    out["illustrative_fields"] = list(rec.illustrative)
+    out["illustrative_fields"] = illustrative_fields(rec)
     for name in RELATIONS[rec.collection]:
         out[name] = [other.id for other in rec.related(name)]
     return out
@@ -201,7 +209,7 @@ def collection_csv(records, collection_name: str, *, site_url: str | None = None
             elif name == "status":
                 row.append(rec.status.label if rec.status else "")
             elif name == "illustrative_fields":
-                row.append(_join(rec.illustrative))
+                row.append(_join(illustrative_fields(rec)))
             elif name in RELATIONS[collection_name]:
                 row.append(_join(other.id for other in rec.related(name)))
             else:
