@@ -1,6 +1,6 @@
 """The record model: every field of every collection, declared once.
 
-The validator walks these declarations; later the JSON Schemas and the
+The validator walks these declarations; the JSON Schemas and the
 maintainers' field reference are generated from them too, so a field is
 added in exactly one place.
 """

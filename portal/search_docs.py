@@ -9,9 +9,9 @@ at spaces: search_index.INDEX_LANGUAGE), and the site's search script turns a
 query into exact phrases of characters (see search-core.js): a phrase matches
 wherever the characters stand together, whatever a segmenter would say.
 
-Documents are indexed through Pagefind's API, not read back from the built
-pages, so the pages carry no search markup and the weights of titles, doc
-numbers and aliases are stated here.
+Documents are made from the records, not read back from the built pages
+(search_index.py hands them to Pagefind), so the pages carry no search markup
+and the weights of titles, doc numbers and aliases are stated here.
 """
 
 from __future__ import annotations

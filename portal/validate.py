@@ -1,4 +1,4 @@
-"""Validation: every rule of DESIGN §2, every error at once.
+"""Validation: every rule of the record model (schema.py) and of the programme documents, every error at once.
 
 `validate(records, vocab)` returns the records with typed values (dates as
 `datetime.date`) and the list of problems. Nothing here stops at the first

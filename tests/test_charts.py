@@ -368,27 +368,6 @@ def test_long_timeline_labels_stay_inside():
     check_numbers(svg)
 
 
-def test_timeline_links_only_on_months_with_publications():
-    asked = []
-
-    def link(month):
-        asked.append(month)
-        return f"/policies/?month={month}&view=list"
-
-    svg = monthly_timeline(DATES, link)
-    root = parse(svg)
-    assert root.get("role") == "group"
-    assert asked == ["2023-11", "2024-01", "2024-03"]
-    hrefs = [(a.get("data-month"), a.get("href")) for a in root.iter(f"{NS}a")]
-    assert hrefs == [(m, f"/policies/?month={m}&view=list") for m in asked]
-    assert "&view" not in svg and "&amp;view=list" in svg
-    # Empty months remain plain groups.
-    assert [g.get("data-month") for g in months(root) if g.tag == f"{NS}g"] == ["2023-12", "2024-02"]
-
-    root = parse(monthly_timeline(DATES, lambda m: None if m == "2024-01" else f"/m/{m}/"))
-    assert [a.get("data-month") for a in root.iter(f"{NS}a")] == ["2023-11", "2024-03"]
-
-
 def test_timeline_desc_lists_months_with_counts():
     desc = parse(monthly_timeline(DATES)).find(f"{NS}desc").text
     assert desc == (
@@ -401,7 +380,6 @@ def test_timeline_desc_lists_months_with_counts():
 
 def test_timeline_empty_input():
     assert monthly_timeline([]) == ""
-    assert monthly_timeline([], lambda m: "/x/") == ""
 
 
 def test_timeline_is_deterministic_and_escapes():

@@ -327,7 +327,6 @@ def _month_label(year: int, month: int) -> str:
 
 def monthly_timeline(
     dates: list[dt.date],
-    link: Callable[[str], str | None] | None = None,
     *,
     title: str = "政策通知月度发布数量",
     id_prefix: str = "timeline",
@@ -341,9 +340,7 @@ def monthly_timeline(
     and a first-month label that would collide with the next January drops to a second
     line.  The y axis shows 0 and the maximum monthly count.
 
-    ``link("YYYY-MM")`` may give a URL for each month with publications; those bars are
-    wrapped in ``<a href>``.  With a link the root has ``role="group"`` (the links must
-    stay reachable), without one ``role="img"``.  No dates → "".
+    The chart is one image (``role="img"``) described in words.  No dates → "".
 
     At most the last ``max_months`` months (25 years) are drawn: one notice of
     1950 would otherwise stretch the chart over nine hundred months and half a
@@ -377,7 +374,7 @@ def monthly_timeline(
     height = baseline + 6 + 2 * (_AXIS_FONT + 4) + 6
 
     out = [_svg_open(width=width, height=height, css_class="portal-timeline-chart",
-                     prefix=prefix, role="img" if link is None else "group")]
+                     prefix=prefix, role="img")]
     out.append(f'<title id="{prefix}-title">{_text(title)}</title>')
     note = f"另有 {earlier} 条发布于{_month_label(*months[0])}之前，未画出" if earlier else ""
     desc = _timeline_desc(title, months, counts) + (f"{note}。" if note else "")
@@ -411,10 +408,7 @@ def monthly_timeline(
         x0 = _LEFT + i * slot
         bx = x0 + (slot - bar_w) / 2
         key = _month_key(year, month)
-        url = _href(link, key) if count > 0 else None
-        open_tag = (f'<g class="month" data-month="{key}">' if url is None
-                    else f'<a class="month" data-month="{key}" href="{_attr(url)}">')
-        out.append(open_tag)
+        out.append(f'<g class="month" data-month="{key}">')
         out.append(f"<title>{_month_label(year, month)}：{count} 条</title>")
         if count > 0:
             h = max(_PLOT_H * count / max_count, 1.0)
@@ -427,12 +421,12 @@ def monthly_timeline(
                 f'<rect class="bar bar-empty" x="{_num(bx)}" y="{_num(baseline - 2)}" '
                 f'width="{_num(bar_w)}" height="2" fill="{_EMPTY_COLOUR}"/>'
             )
-        # A transparent column over the whole plot height: easier to hover and to click.
+        # A transparent column over the whole plot height: its month title is easier to hover.
         out.append(
             f'<rect class="hit" x="{_num(x0)}" y="{_TOP}" width="{_num(slot)}" '
             f'height="{_PLOT_H}" fill="transparent"/>'
         )
-        out.append("</g>" if url is None else "</a>")
+        out.append("</g>")
     out.append("</g>")
     out.append("</svg>")
     return "".join(out)

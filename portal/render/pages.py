@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Iterator
 
 import jinja2
 from markupsafe import Markup
@@ -145,16 +145,12 @@ class Renderer:
 
 
 def generated_pages(catalogue: Catalogue, history: History | None = None,
-                    on_record: Callable[[Record], None] | None = None,
                     include_nav: bool = True) -> Iterator[GeneratedPage]:
-    """Every generated page; on_record(rec) runs right after each record's page.
-    Without include_nav, the collection pages in the site's nav are left out
-    (MkDocs renders those: see nav_pages)."""
+    """Every generated page. Without include_nav, the collection pages in the
+    site's nav are left out (MkDocs renders those: see nav_pages)."""
     renderer = Renderer(catalogue, history)
     for rec in catalogue.all():
         yield renderer.record(rec)
-        if on_record is not None:
-            on_record(rec)
     for collection, facets in FACETS.items():
         for listing in listing_pages(catalogue, collection):
             if include_nav or not _in_nav(listing):
