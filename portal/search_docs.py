@@ -23,6 +23,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from .catalogue import Record
+from .schema import COLLECTION_BY_NAME
 from .render.text import cn_date, converted_markdown, markdown_to_html, remember_markdown
 
 # Han characters and the CJK/full-width punctuation around them.
@@ -196,6 +197,7 @@ def record_document(rec: Record) -> SearchDocument:
     d = rec.data
     url = "/" + rec.url
     status = rec.status.label if rec.status else None
+    label = COLLECTION_BY_NAME[rec.collection].label
     if rec.collection == "technologies":
         return _document(
             url, d["name"],
@@ -204,10 +206,10 @@ def record_document(rec: Record) -> SearchDocument:
                   d.get("promotion_methods"), d.get("contraindications"), d.get("equipment"),
                   [i["name"] for i in d.get("indicators", [])], _body(d.get("body")),
                   [m.title for m in rec.related("mentors")], [s["title"] for s in d.get("sources", [])]),
-            filters={"栏目": ["技术资料"], "管理类别": [d.get("management_class")], "推广阶段": [d.get("stage")],
+            filters={"栏目": [label], "管理类别": [d.get("management_class")], "推广阶段": [d.get("stage")],
                      "状态": [status], "技术范围": [d.get("category")], "适用机构": d.get("levels", [])},
             # A result shows what a page shows: an illustrative entry date says so.
-            meta={"栏目": "技术资料" + ("（示例）" if rec.example else ""),
+            meta={"栏目": label + ("（示例）" if rec.example else ""),
                   "日期": (("入库（示例）" if rec.illustrative else "入库") + cn_date(d["warehoused"]))
                   if d.get("warehoused") else ""},
             sort={"date": d["warehoused"].isoformat()} if d.get("warehoused") else None,
@@ -219,18 +221,18 @@ def record_document(rec: Record) -> SearchDocument:
              (3, d.get("summary"))],
             _join(d.get("track"), d.get("region"), [t.title for t in rec.related("technologies")],
                   d.get("teaching_modes"), d.get("cycles"), _body(d.get("body"))),
-            filters={"栏目": ["传承人"], "层级": [d.get("tier")], "地区": [d.get("region")],
+            filters={"栏目": [label], "层级": [d.get("tier")], "地区": [d.get("region")],
                      "传承类别": [d.get("track")], "状态": [status]},
-            meta={"栏目": "传承人" + ("（示例）" if rec.example else "")},
+            meta={"栏目": label + ("（示例）" if rec.example else "")},
         )
     return _document(
         url, d["title"],
         [(10, d.get("doc_number") or ""), (6, _join(d.get("keywords"))), (3, _join(d.get("issuers")))],
         _join(d.get("topics"), d.get("region"), d.get("kind"), d.get("attachments"),
               [s["label"] for s in d.get("deadlines", [])], _body(d.get("body"))),
-        filters={"栏目": ["政策通知"], "地区": [d.get("region")], "主题": d.get("topics", []),
+        filters={"栏目": [label], "地区": [d.get("region")], "主题": d.get("topics", []),
                  "年份": [d["published"].year], "状态": [status]},
-        meta={"栏目": "政策通知", "日期": cn_date(d["published"]), "文号": d.get("doc_number") or ""},
+        meta={"栏目": label, "日期": cn_date(d["published"]), "文号": d.get("doc_number") or ""},
         sort={"date": d["published"].isoformat()},
     )
 

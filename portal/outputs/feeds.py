@@ -33,7 +33,7 @@ from urllib.parse import quote
 from pypinyin import Style, lazy_pinyin
 
 from ..catalogue import Catalogue, Record
-from ..render.listings import FACETS, facet_counts, facet_url, listing_url, pinyin
+from ..render.listings import FACETS, LABELS, facet_counts, facet_url, listing_url, pinyin
 from ..render.text import cn_date
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -137,9 +137,9 @@ def _enrolling(catalogue: Catalogue) -> list[Record]:
 
 def _specs(catalogue: Catalogue) -> list[FeedSpec]:
     specs = [
-        FeedSpec("feeds/policies.xml", "政策通知", "全部政策通知，按发布日期从新到旧。",
+        FeedSpec("feeds/policies.xml", LABELS["policies"], "全部政策通知，按发布日期从新到旧。",
                  listing_url("policies"), Catalogue.policies_newest_first),
-        FeedSpec("feeds/technologies.xml", "技术资料", "卫生健康技术资料（名称、管理类别、适应证等，附信息来源）；有入库日期（示例）的按日期从新到旧排在前面。",
+        FeedSpec("feeds/technologies.xml", LABELS["technologies"], "卫生健康技术资料（名称、管理类别、适应证等，附信息来源）；有入库日期（示例）的按日期从新到旧排在前面。",
                  listing_url("technologies"), _technologies),
         FeedSpec("feeds/mentors-enrolling.xml", "正在招收的传承人", "报名尚未截止的传承人，按报名截止日期从近到远。",
                  listing_url("mentors"), _enrolling),

@@ -20,10 +20,12 @@ from typing import Callable
 from pypinyin import lazy_pinyin
 
 from ..catalogue import Catalogue, Record
+from ..schema import COLLECTIONS
 from ..vocab import value_problem
 
 PAGE_SIZE = 50
-LABELS = {"technologies": "技术资料", "mentors": "传承人", "policies": "政策通知"}
+# What readers call each collection: its label in the record model, nowhere else.
+LABELS = {c.name: c.label for c in COLLECTIONS}
 
 
 @dataclass(frozen=True)

@@ -129,7 +129,7 @@ class Renderer:
         return self.render("charts.html", page_url, tiles=Markup(tiles), timeline=Markup(timeline))
 
     def home(self) -> str:
-        return self.render("home.html", "", latest=self.catalogue.policies_newest_first()[:8],
+        return self.render("home.html", "", labels=LABELS, latest=self.catalogue.policies_newest_first()[:8],
                            deadlines=self.catalogue.upcoming_deadlines()[:10], changed=self.recently_changed())
 
     def recently_changed(self, limit: int = 8) -> list[tuple[Record, Change]]:
