@@ -153,15 +153,14 @@ def on_files(files, config):
     # The records' search documents are made on the other cores while MkDocs
     # renders its own pages; Pagefind starts on them in on_post_build.
     _state["documents"] = _start_documents(config, catalogue, _indexed_content_urls(files)) if catalogue else None
-    # Only the collection pages in the nav go through MkDocs; the other generated
-    # pages (records, listings) are written after the build through the theme shell.
+    # Only the collection pages in the nav (technologies/index.md, …) go through MkDocs;
+    # the other generated pages (records, listings) are written after the build
+    # through the theme shell.
     _state["pages"] = {p.src_uri: p for p in nav_pages(catalogue, _state["history"])} if catalogue else {}
     for page in _state["pages"].values():
         if files.get_file_from_path(page.src_uri) is not None:
             files.remove(files.get_file_from_path(page.src_uri))
-        inclusion = InclusionLevel.INCLUDED if page.src_uri.endswith("/index.md") and page.src_uri.count("/") == 1 \
-            else InclusionLevel.NOT_IN_NAV
-        files.append(File.generated(config, page.src_uri, content=PLACEHOLDER, inclusion=inclusion))
+        files.append(File.generated(config, page.src_uri, content=PLACEHOLDER, inclusion=InclusionLevel.INCLUDED))
     return files
 
 
@@ -253,9 +252,9 @@ def on_post_build(config):
     finally:
         if job is not None:
             index_phase.close()
-    if job is None:
-        return
-    # Last: the service worker's version covers every other file.
+    # Last: the service worker's version covers every other file. Written with
+    # search indexing switched off (extra.portal.pagefind: false) too: every page
+    # loads build.js and registers sw.js.
     with progress.phase("离线文件"):
         write_offline_files(site, catalogue, preview=_state.get("preview", False), prepared=prepared)
 

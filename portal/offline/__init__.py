@@ -47,13 +47,6 @@ def _as_main_bundle(path: str) -> str:
     return _SHARD.sub("pagefind/", path)
 
 
-@dataclass(frozen=True)
-class OfflineFiles:
-    version: str
-    shell: list[str]
-    shell_bytes: int
-
-
 def _size(site: Path, url: str) -> int:
     path = site / (url + "index.html" if url.endswith("/") or url == "" else url)
     return path.stat().st_size if path.is_file() else 0
@@ -180,7 +173,7 @@ self.addEventListener("activate", (event) => event.waitUntil((async () => {
 
 
 def write_offline_files(site: Path, catalogue: Catalogue, *, preview: bool = False,
-                        prepared: OfflinePreparation | None = None) -> OfflineFiles:
+                        prepared: OfflinePreparation | None = None) -> None:
     site = Path(site)
     prepared = prepared or prepare_offline_files(site, catalogue)
     search = sorted(f for f in _site_files(site / "pagefind", "pagefind/") if _used_search_file(f))
@@ -203,4 +196,3 @@ def write_offline_files(site: Path, catalogue: Catalogue, *, preview: bool = Fal
     if preview:
         worker = _PREVIEW_WORKER
     (site / "sw.js").write_text(worker, encoding="utf-8")
-    return OfflineFiles(version, shell, sum(_size(site, u) for u in shell))

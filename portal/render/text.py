@@ -25,8 +25,10 @@ _ALLOWED_ATTRIBUTES = {
 }
 # Browsers expose element ids as window properties and getElementById returns the
 # first match, so an id from a body could stand in for a script's global (e.g.
-# PORTAL_SEARCH_BACKEND) or the site's own elements (portal-search-q, …): every
-# id kept from a body gets this prefix (as GitHub does), and in-body links to it follow.
+# PORTAL_SEARCH_BACKEND), the site's own elements (portal-search-q, …), Material's
+# (__drawer, __search) or the record templates' sections (details, sources, …):
+# every id kept from a body gets this prefix (as GitHub does), and in-body links
+# to it follow (tests/test_build_defects.py builds a page to check).
 BODY_ID_PREFIX = "user-content-"
 
 
