@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 import textwrap
 
 import pytest
 
+from portal.importer import extract
 from portal.importer.metadata import find_blocks, parse_block
 from portal.importer.parse import ImportFormatError, import_compilation, import_notice
 from portal.importer.text import clean_doc_number, find_doc_numbers, parse_date, squeeze_title
@@ -238,6 +242,39 @@ def test_call_deadlines_take_the_year_from_the_notice(vocab):
     """, vocab)
     assert [d["date"] for d in record["deadlines"]] == [D(2025, 5, 20), D(2025, 5, 30)]
     assert record["deadlines"][0]["label"] == "报送申报书"
+
+
+# 2024-12-31 23:30 UTC: already 2025-01-01 in China.
+NEW_YEAR_IN_CHINA = dt.datetime(2024, 12, 31, 23, 30, tzinfo=dt.timezone.utc).timestamp()
+UNDATED = ["请于5月20日前报送申报书。"]
+
+
+def test_undated_steps_take_the_year_in_china_of_source_date_epoch(monkeypatch):
+    """Issue 18: with no date in the notice, the year is the import's date in China
+    (SOURCE_DATE_EPOCH when set, as for the build), not the machine's date.today()."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(NEW_YEAR_IN_CHINA)))
+    assert [d["date"] for d in extract.call_deadlines(UNDATED, None)] == [D(2025, 5, 20)]
+    assert extract.comment_deadline(["请于4月8日前将意见反馈至邮箱。"], None) == D(2025, 4, 8)
+
+
+def test_an_import_at_2330_utc_on_new_years_eve_is_already_next_year():
+    """A machine on UTC at 23:30 on 31 December (no SOURCE_DATE_EPOCH): the clock is faked
+    under the pure-Python datetime and zoneinfo, so any way of asking for the date sees it."""
+    script = textwrap.dedent(f"""
+        import sys
+        sys.modules["_datetime"] = sys.modules["_zoneinfo"] = None  # the pure-Python modules read time.time()
+        import time
+        time.time = lambda: {NEW_YEAR_IN_CHINA!r}
+        import datetime
+        assert datetime.date.today() == datetime.date(2024, 12, 31), datetime.date.today()
+        from portal.importer import extract
+        print([d["date"].isoformat() for d in extract.call_deadlines({UNDATED!r}, None)])
+    """)
+    env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"} | {"TZ": "UTC"}
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['2025-05-20']"
 
 
 @pytest.mark.parametrize("issuer, title, doc, region", [

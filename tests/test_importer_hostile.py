@@ -53,7 +53,10 @@ def fingerprint(root: Path, skip: Path | None = None) -> dict[str, tuple]:
             if stat.S_ISLNK(st.st_mode):
                 entry = ("link", os.readlink(path))
             elif stat.S_ISREG(st.st_mode):
-                entry = ("file", hashlib.sha256(path.read_bytes()).hexdigest())
+                try:
+                    entry = ("file", hashlib.sha256(path.read_bytes()).hexdigest())
+                except PermissionError:  # a record the test made unreadable: its size stands in
+                    entry = ("file", f"unreadable, {st.st_size} bytes")
             else:
                 entry = (stat.S_IFMT(st.st_mode), "")
             out[str(path.relative_to(root))] = entry + (stat.S_IMODE(st.st_mode),)
@@ -304,46 +307,139 @@ def _alias_bomb() -> str:
     return "\n".join(lines) + "\ntitle: *i\n"
 
 
+def _link_outside(path: Path) -> None:
+    """A link to a readable record outside --out."""
+    target = path.parent.parent / "outside" / "target.yaml"
+    target.write_text("title: 关于第一件事的通知\n", encoding="utf-8")
+    path.symlink_to(target)
+
+
+def _no_permission(path: Path) -> None:
+    path.write_text("title: 关于第一件事的通知\n", encoding="utf-8")
+    path.chmod(0)
+
+
 BAD_RECORDS = {
     "numeric-doc-number": lambda p: p.write_text("title: 关于第二件事的通知\ndoc_number: 12345\n", encoding="utf-8"),
     "list-title": lambda p: p.write_text("title: [关于, 通知]\n", encoding="utf-8"),
+    "bad-yaml": lambda p: p.write_text("title: 关于第一件事的通知\ndoc_number: [国卫医发\nregion: 全国\n", encoding="utf-8"),
+    "empty": lambda p: p.write_text("", encoding="utf-8"),
     "alias-bomb": lambda p: p.write_text(_alias_bomb(), encoding="utf-8"),
     "dangling-link": lambda p: p.symlink_to(p.parent.parent / "outside" / "target.yaml"),
+    "link-outside": lambda p: _link_outside(p),
+    "directory": lambda p: p.mkdir(),
     "fifo": lambda p: os.mkfifo(p),
     "not-utf8": lambda p: p.write_bytes("title: 关于第一件事的通知\n".encode("gb18030")),
+    "no-permission": lambda p: _no_permission(p),
 }
-# What the import says of each (a record with a numeric doc number is read, and its title names it).
-SKIPPED = {"list-title": "unreadable-record", "alias-bomb": "yaml-alias", "dangling-link": "not-regular-file",
-           "fifo": "not-regular-file", "not-utf8": "not-utf8"}
+# Where and why the import refuses each: (line, field, code). A record with a numeric
+# doc number is read, and its title names it.
+REFUSED = {"list-title": (1, "record", "unreadable-record"), "bad-yaml": (3, "yaml", "yaml-syntax"),
+           "empty": (1, "record", "empty-file"), "alias-bomb": (1, "yaml", "yaml-alias"),
+           "dangling-link": (1, "record", "not-regular-file"), "link-outside": (1, "record", "not-regular-file"),
+           "directory": (1, "record", "not-regular-file"), "fifo": (1, "record", "not-regular-file"),
+           "not-utf8": (1, "encoding", "not-utf8"), "no-permission": (1, "file", "unreadable")}
 
 
-@pytest.mark.parametrize("kind", list(BAD_RECORDS))
-def test_out_holding_a_hostile_record_is_read_safely(tmp_path, source, kind):
+def _bad_out(tmp_path: Path, kind: str) -> tuple[Path, Path]:
+    """--out holding one record of the given kind, named as the import's first record would be
+    (the pipe is x.yaml: reading it at all would block)."""
     out = tmp_path / "policies"
     out.mkdir()
     (tmp_path / "outside").mkdir()
-    # Named as the import's first record would be, so it must be neither written through
-    # nor replaced (the pipe is x.yaml: reading it at all would block).
     bad = out / ("x.yaml" if kind == "fifo" else "2024-di-yi-jian-shi.yaml")
     BAD_RECORDS[kind](bad)
-    outside = fingerprint(tmp_path, skip=out)
-    mine = fingerprint(out)
+    return out, bad
+
+
+@pytest.mark.parametrize("kind", list(BAD_RECORDS))
+def test_out_holding_a_record_the_import_cannot_read_is_refused_and_nothing_written(tmp_path, source, kind):
+    """Issue 18: a record in --out that cannot be read stops the import, named with its line;
+    it used to be skipped with a note, and the notice written again beside it as x-2.yaml."""
+    if kind == "no-permission" and os.geteuid() == 0:
+        pytest.skip("running as root, where a file without read permission is still read")
+    out, bad = _bad_out(tmp_path, kind)
+    before = fingerprint(tmp_path)
     result, took = portal("import", "compilation", str(source), "--out", str(out))
     assert "Traceback" not in result.stderr, result.stderr
-    assert result.returncode == 0, result.stderr
     assert took < QUICK, took
-    assert fingerprint(tmp_path, skip=out) == outside
-    after = fingerprint(out)
-    assert {k: v for k, v in after.items() if k in mine} == mine, "an existing file was changed"
     if kind == "numeric-doc-number":
-        # The second notice by its title: reported as existing, not written again.
+        # Read: the second notice by its title, reported as existing, not written again.
+        assert result.returncode == 0, result.stderr
         assert f"{bad}：已存在（使用 --update 覆盖）" in result.stdout
-        assert set(after) == set(mine) | {"2024-di-yi-jian-shi-2.yaml"}
-    else:
-        assert set(after) == set(mine) | ({"2024-di-yi-jian-shi.yaml", "2024-di-er-jian-shi.yaml"} if kind == "fifo" else
-                                          {"2024-di-yi-jian-shi-2.yaml", "2024-di-er-jian-shi.yaml"})
-        warning = [line for line in result.stdout.splitlines() if line.startswith(f"{bad}:1:")]
-        assert len(warning) == 1 and warning[0].endswith(f"[{SKIPPED[kind]}]"), result.stdout
+        # The first notice (by its doc number) is another notice: written beside it.
+        assert set(fingerprint(out)) == {bad.name, "2024-di-yi-jian-shi-2.yaml"}
+        return
+    assert result.returncode == 2, (result.returncode, result.stderr)
+    line, field, code = REFUSED[kind]
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert re.fullmatch(rf"{re.escape(str(bad))}:{line}: {field}: 已有记录\S+：.*"
+                        rf"请修复或移走这个文件后重新导入（未写入任何记录） \[{re.escape(code)}\]", lines[0]), lines[0]
+    assert result.stdout == ""
+    # Nothing written, nothing created, nothing changed: not beside the record, not anywhere.
+    assert fingerprint(tmp_path) == before
+
+
+def test_every_unreadable_record_is_named_and_update_is_refused_too(tmp_path, source):
+    out = tmp_path / "policies"
+    out.mkdir()
+    (out / "2024-di-er-jian-shi.yaml").write_text("title: 关于第二件事的通知\n", encoding="utf-8")
+    broken = [out / f"broken-{n:02}.yaml" for n in range(25)]
+    for path in broken:
+        path.write_text("title: [\n", encoding="utf-8")
+    before = fingerprint(tmp_path)
+    result, took = portal("import", "compilation", str(source), "--out", str(out), "--update")
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    # Twenty named, in name order, with the line YAML stopped at; the rest counted.
+    assert [line.split(": ")[0] for line in lines[:20]] == [f"{p}:2" for p in broken[:20]]
+    assert lines[20:] == [f"{out}: 另有 5 个已有记录无法读取 [unreadable-record]"]
+    assert fingerprint(tmp_path) == before
+    assert took < QUICK
+
+
+def test_write_notices_refuses_an_out_holding_an_unreadable_record(tmp_path):
+    """The library call refuses as the command does: UnreadableRecords, nothing written."""
+    from portal.importer.outdir import UnreadableRecords
+    from portal.importer.parse import import_compilation
+    from portal.importer.writer import write_notices
+    from portal.vocab import Vocab
+
+    vocab = Vocab.load(ROOT / "data" / "vocab.yaml")
+    notices = import_compilation(COMPILATION, vocab, name="compilation")
+    out, bad = _bad_out(tmp_path, "bad-yaml")
+    before = fingerprint(tmp_path)
+    with pytest.raises(UnreadableRecords) as raised:
+        write_notices(notices, out, vocab, source="compilation.txt")
+    assert [(p.path, p.line, p.code) for p in raised.value.problems] == [(str(bad), 3, "yaml-syntax")]
+    assert fingerprint(tmp_path) == before
+
+
+def test_out_that_cannot_be_listed_is_refused(tmp_path, source, monkeypatch, capsys):
+    """A directory whose records cannot be listed (no read permission, which root
+    ignores, so the listing fails here by hand) is refused like an unreadable record."""
+    import argparse
+
+    from portal.importer import outdir
+    from portal.importer.command import run_import
+
+    out = tmp_path / "policies"
+    out.mkdir()
+
+    def refuse(path):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    before = fingerprint(tmp_path)
+    args = argparse.Namespace(what="compilation", file=str(source), out=str(out), data=str(ROOT / "data"), update=False)
+    with monkeypatch.context() as patch:
+        patch.setattr(outdir.os, "scandir", refuse)
+        status = run_import(args)
+    assert status == 2
+    printed = capsys.readouterr()
+    assert printed.out == ""
+    assert printed.err == f"{out}: 输出目录无法读取（Permission denied），无法知道其中已有哪些记录 [out-unreadable]\n"
+    assert fingerprint(tmp_path) == before
 
 
 # ------------------------------------------------------------------ personal data

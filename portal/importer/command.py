@@ -1,8 +1,11 @@
 """`portal import compilation|notice FILE`: read the text, split it, write the records.
 
-Every refusal is one line `path: message [code]` on stderr: exit status 2 when
-an argument cannot work (--out is a file, or read-only), 1 when the input file
-or the writing fails. Nothing printed holds a personal number in full.
+A refusal is one line `path: message [code]` on stderr, or one line
+`path:line: field: message [code]` per record in --out that cannot be read.
+Exit status 2 when an argument cannot work (--out is a file, read-only, cannot
+be listed, or holds a record the import cannot read: checked before the input
+is read, and nothing is written), 1 when the input file or the writing fails.
+Nothing printed holds a personal number in full.
 """
 
 from __future__ import annotations
@@ -18,20 +21,25 @@ MAX_INPUT_BYTES = 5_000_000
 
 
 class _Refusal(Exception):
-    def __init__(self, path, message: str, code: str, status: int = 1):
+    def __init__(self, path, message: str, code: str, status: int = 1, *, lines: list[str] | None = None):
         super().__init__(message)
-        self.line = f"{path}: {message} [{code}]"
+        self.lines = lines if lines is not None else [f"{path}: {message} [{code}]"]
         self.status = status
+
+
+# Records in --out that cannot be read are each named, up to this many; the rest are counted.
+LISTED_UNREADABLE = 20
 
 
 def run_import(args) -> int:
     from .personal import shown
 
     try:
-        notices, vocab = _read(args)
-        report = _write(args, notices, vocab)
+        notices, vocab, existing = _read(args)
+        report = _write(args, notices, vocab, existing)
     except _Refusal as exc:
-        print(shown(exc.line), file=sys.stderr)
+        for line in exc.lines:
+            print(shown(line), file=sys.stderr)
         return exc.status
     for line in report.lines():
         print(line)
@@ -42,14 +50,17 @@ def run_import(args) -> int:
 
 def _read(args):
     from ..vocab import Vocab, VocabError
-    from .outdir import OutDirError, check_out_dir
+    from .outdir import OutDirError, UnreadableRecords, check_existing, check_out_dir
     from .parse import ImportFormatError, import_compilation, import_notice
 
     path = Path(args.file)
     try:
         check_out_dir(Path(args.out))
+        existing = check_existing(Path(args.out))
     except OutDirError as exc:
         raise _Refusal(exc.path, exc.message, exc.code, status=2) from None
+    except UnreadableRecords as exc:
+        raise _unreadable(exc, Path(args.out)) from None
     text = _input_text(path)
     try:
         vocab = Vocab.load(Path(args.data) / "vocab.yaml")
@@ -57,8 +68,8 @@ def _read(args):
         raise _Refusal(exc.problem.path, exc.problem.message, exc.problem.code or "bad-vocabulary") from None
     try:
         if args.what == "compilation":
-            return import_compilation(text, vocab, name=path.stem), vocab
-        return [import_notice(text, vocab, name=path.stem)], vocab
+            return import_compilation(text, vocab, name=path.stem), vocab, existing
+        return [import_notice(text, vocab, name=path.stem)], vocab, existing
     except ImportFormatError as exc:
         raise _Refusal(path, str(exc), exc.code) from None
 
@@ -79,7 +90,17 @@ def _input_text(path: Path) -> str:
         raise _Refusal(path, f"文件不是 UTF-8 编码的文本（第 {exc.start} 字节）：请另存为 UTF-8", "not-utf8") from None
 
 
-def _write(args, notices, vocab):
+def _unreadable(exc, out: Path) -> _Refusal:
+    """The refusal for records in --out the import cannot read: each named, with its line."""
+    problems = exc.problems
+    lines = [str(p) for p in problems[:LISTED_UNREADABLE]]
+    if len(problems) > LISTED_UNREADABLE:
+        lines.append(f"{out}: 另有 {len(problems) - LISTED_UNREADABLE} 个已有记录无法读取 [unreadable-record]")
+    return _Refusal(out, problems[0].message, problems[0].code, status=2, lines=lines)
+
+
+def _write(args, notices, vocab, existing):
     from .writer import write_notices
 
-    return write_notices(notices, Path(args.out), vocab, source=str(args.file), update=args.update)
+    return write_notices(notices, Path(args.out), vocab, source=str(args.file), update=args.update,
+                         existing=existing)

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from ..catalogue import china_today
 from ..vocab import Vocab
 from .text import CJK, ORGAN_SUFFIX, parse_date, squeeze
 
@@ -199,7 +200,7 @@ def _date_in(match: re.Match, context_year: int, not_before: dt.date | None) -> 
 
 def comment_deadline(paras: list[str], issued: dt.date | None) -> dt.date | None:
     """The end of a consultation: 征集时间：A—B, or a date before which comments go back."""
-    year = issued.year if issued else dt.date.today().year
+    year = issued.year if issued else china_today().year
     for para in paras:
         period = _PERIOD.search(para)
         if period:
@@ -237,7 +238,7 @@ def _clause(para: str, match: re.Match) -> str:
 
 def call_deadlines(paras: list[str], issued: dt.date | None) -> list[dict]:
     """Dated steps of a call for applications: “于5月20日前…报送申报书”."""
-    year = issued.year if issued else dt.date.today().year
+    year = issued.year if issued else china_today().year
     steps: dict[dt.date, dict] = {}  # one step per date, the first that names it
     for para in paras:
         if not _CALL_WORDS.search(para):

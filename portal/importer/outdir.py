@@ -2,9 +2,10 @@
 
 The records already there decide whether a notice is new, so they are read
 like the loader reads data/: regular files only, of bounded size, through
-parse_record (which refuses YAML aliases). A file that cannot be read is
-reported and skipped: it never stops an import, and never blocks one (a named
-pipe called x.yaml would wait for a writer forever).
+parse_record (which refuses YAML aliases), and never block (a named pipe
+called x.yaml would wait for a writer forever). A file that cannot be read
+stops the import before anything is written: the notice it holds is unknown,
+so writing beside it could make a second copy (x-2.yaml) of the same notice.
 """
 
 from __future__ import annotations
@@ -49,12 +50,16 @@ def check_out_dir(out: Path) -> None:
 
 
 def record_files(out: Path) -> list[Path]:
-    """The *.yaml entries of out, of any type (links, pipes, directories too)."""
+    """The *.yaml entries of out, of any type (links, pipes, directories too);
+    OutDirError if out cannot be listed (its records would be unknown)."""
     if not out.is_dir():
         return []
-    with os.scandir(out) as entries:
-        return sorted((Path(e.path) for e in entries if e.name.endswith(".yaml") and not e.name.startswith(".")),
-                      key=lambda p: p.name)
+    try:
+        with os.scandir(out) as entries:
+            return sorted((Path(e.path) for e in entries if e.name.endswith(".yaml") and not e.name.startswith(".")),
+                          key=lambda p: p.name)
+    except OSError as exc:
+        raise OutDirError(out, f"输出目录无法读取（{exc.strerror or exc}），无法知道其中已有哪些记录", "out-unreadable") from None
 
 
 def identity(record: dict) -> tuple | None:
@@ -68,14 +73,27 @@ def identity(record: dict) -> tuple | None:
     return None
 
 
+class UnreadableRecords(Exception):
+    """Records in --out the import cannot read: one Problem each, nothing was written."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
 @dataclass
 class Existing:
     ids: dict[tuple, str] = field(default_factory=dict)     # identity → record id
-    taken: set[str] = field(default_factory=set)            # every *.yaml name, readable or not
-    problems: list[Problem] = field(default_factory=list)   # files skipped, and why
+    taken: set[str] = field(default_factory=set)            # every *.yaml name
+    problems: list[Problem] = field(default_factory=list)   # files that could not be read, and why
+
+
+# What the maintainer can do about a record the import cannot read.
+_ADVICE = "：请修复或移走这个文件后重新导入（未写入任何记录）"
 
 
 def read_existing(out: Path) -> Existing:
+    """Every record of out, by the notice it holds; the ones that cannot be read in .problems."""
     found = Existing()
     for path in record_files(out):
         found.taken.add(path.stem)
@@ -85,23 +103,33 @@ def read_existing(out: Path) -> Existing:
             continue
         key = identity(data)
         if key is None:
-            found.problems.append(Problem(str(path), 1, "record", "已有记录没有文本形式的发文字号或标题，无法判断是否同一篇通知：已跳过",
-                                          code="unreadable-record", warning=True))
+            found.problems.append(Problem(str(path), 1, "record", "已有记录没有文本形式的发文字号或标题，无法判断是否同一篇通知" + _ADVICE,
+                                          code="unreadable-record"))
             continue
         found.ids.setdefault(key, path.stem)
     return found
 
 
+def check_existing(out: Path) -> Existing:
+    """read_existing(out), or UnreadableRecords if any record there cannot be read."""
+    found = read_existing(out)
+    if found.problems:
+        raise UnreadableRecords(found.problems)
+    return found
+
+
 def _read_record(path: Path, out: Path) -> tuple[dict | None, Problem | None]:
-    def skipped(message: str, code: str) -> Problem:
-        return Problem(str(path), 1, "record", f"已有记录无法读取，已跳过：{message}", code=code, warning=True)
+    def unreadable(line: int, name: str, message: str, code: str) -> Problem:
+        return Problem(str(path), line, name, f"已有记录无法读取：{message}{_ADVICE}", code=code)
 
     try:
         check_regular(path, out, root_label="输出目录")
     except InputFileError as exc:
-        return None, skipped(exc.message, exc.code)
+        return None, unreadable(1, "record", exc.message, exc.code)
     record, problems = read_record(path, str(path), "policies", path.stem)
     if record is None:
         first = problems[0] if problems else None
-        return None, skipped(first.message if first else "无法解析", first.code if first else "yaml-syntax")
+        if first is None:
+            return None, unreadable(1, "record", "无法解析", "yaml-syntax")
+        return None, unreadable(first.line, first.field, first.message, first.code or "yaml-syntax")
     return record.data, None

@@ -17,7 +17,7 @@ from ..loader import MAX_BYTES, Problem, parse_record
 from ..maintain import schema_comment
 from ..validate import validate
 from ..vocab import Vocab
-from .outdir import identity, read_existing
+from .outdir import Existing, UnreadableRecords, check_existing, identity
 from .parse import ImportedNotice
 from .personal import LABELS, Personal, scan_text, shown
 from .text import squeeze
@@ -103,7 +103,6 @@ class Report:
     skipped: list[str] = field(default_factory=list)
     gaps: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)   # written, but to be checked
-    unreadable: list[str] = field(default_factory=list)  # records in the output directory skipped
     errors: list[str] = field(default_factory=list)
     # Why writing stopped (the output directory failed), as one `path: message [code]` line.
     fatal: str | None = None
@@ -114,9 +113,6 @@ class Report:
         out += [f"写入 {p}" for p in self.written]
         out += [f"更新 {p}" for p in self.updated]
         out += [f"跳过 {p}" for p in self.skipped]
-        if self.unreadable:
-            out.append(f"输出目录中无法读取的记录（{len(self.unreadable)} 个，已跳过，不影响导入）：")
-            out += self.unreadable
         if self.gaps:
             out.append(f"未能填写或需要核对的字段（{len(self.gaps)} 处）：")
             out += self.gaps
@@ -193,12 +189,10 @@ MAX_PERSONAL = 1000
 
 
 class _Writer:
-    def __init__(self, out_dir: Path, vocab: Vocab, source: str, update: bool):
+    def __init__(self, out_dir: Path, vocab: Vocab, source: str, update: bool, existing: Existing):
         self.out_dir, self.vocab, self.source, self.update = out_dir, vocab, source, update
         self.report = Report()
-        existing = read_existing(out_dir)
         self.existing = existing.ids
-        self.report.unreadable += [str(p) for p in existing.problems]
         self.ids = _Ids(existing.taken)
         self.seen: dict[tuple, int] = {}       # same-notice key → line of the first notice
         self.claimed: dict[str, int] = {}      # record id → line of the notice that took it
@@ -314,12 +308,19 @@ def _brief(message: str, limit: int = 300) -> str:
 
 
 def write_notices(notices: list[ImportedNotice], out_dir: Path, vocab: Vocab, *, source: str,
-                  update: bool = False) -> Report:
+                  update: bool = False, existing: Existing | None = None) -> Report:
     """Write the notices as records in out_dir; everything done or not done is in the report.
 
-    Writing stops at the first file the directory refuses (report.fatal).
+    `existing`: out_dir's records as outdir.check_existing read them (read here if not given).
+    A record there that cannot be read raises outdir.UnreadableRecords (a
+    directory that cannot be listed, outdir.OutDirError) before anything is
+    written. Writing stops at the first file the directory refuses (report.fatal).
     """
-    writer = _Writer(Path(out_dir), vocab, source, update)
+    if existing is None:
+        existing = check_existing(Path(out_dir))
+    elif existing.problems:
+        raise UnreadableRecords(existing.problems)
+    writer = _Writer(Path(out_dir), vocab, source, update, existing)
     writer.report.found = len(notices)
     for notice in notices:
         try:
