@@ -3,14 +3,30 @@
 A national catalogue takes minutes to build; a maintainer at a terminal sees
 each phase with its count and a bar (tqdm), a CI log gets one line when a
 phase starts, a few as it goes and one when it ends, without carriage returns.
+
+Bars start no thread: tqdm's monitor thread would be running when the build
+forks its workers (workers.py), and forking a process with threads can
+deadlock the child.
 """
 
 from __future__ import annotations
 
+import functools
 import sys
 import threading
 import time
 from typing import TextIO
+
+
+@functools.cache
+def _bar_class():
+    """tqdm without its monitor thread, which wakes every 10 s to refresh a bar
+    that has fallen behind (tqdm's dynamic miniters, on by default, do that on
+    the next update anyway). Set on a subclass: other users of tqdm in the
+    process keep theirs."""
+    from tqdm import tqdm
+
+    return type("PortalBar", (tqdm,), {"monitor_interval": 0})
 
 
 class Phase:
@@ -21,10 +37,8 @@ class Phase:
         self._tenth = 0
         self._bar = None
         if progress.bars:
-            from tqdm import tqdm
-
-            self._bar = tqdm(total=total, desc=label, unit=unit, file=progress.stream, leave=True,
-                             position=progress._position(), dynamic_ncols=True)
+            self._bar = _bar_class()(total=total, desc=label, unit=unit, file=progress.stream, leave=True,
+                                     position=progress._position(), dynamic_ncols=True)
         else:
             progress.line(f"{label}：开始" + (f"（共 {total} {unit}）" if total else ""))
         self._lock = threading.Lock()

@@ -3,12 +3,27 @@
 Workers are forked, so they share the parent's data (the catalogue) without
 copying it; only results travel back. Small jobs, machines with one core and
 systems without fork run in the calling process.
+
+Forking is only safe while the process has one thread (a lock another thread
+holds at fork stays locked in the child for ever; Python 3.12 warns). So the
+workers are forked before any thread of the build starts: progress bars start
+no monitor thread (progress.py), a job's own threads have ended when result()
+or cancel() returns, the Pagefind threads start after the last job, and the
+preview server, which runs threads throughout, switches the workers off
+(`enabled`). forkserver or spawn would be safe with threads, but they pickle
+the function and every item to each worker: the catalogue's records would be
+copied instead of shared.
+
+A pool that cannot start (no memory or processes left for fork, no shared
+memory for its locks) is said once on stderr, with the reason; that job runs
+in the calling process and the next job tries again.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from typing import Callable, Sequence, TypeVar
 
 T = TypeVar("T")
@@ -21,6 +36,8 @@ _CHUNK = 250
 _job: dict = {}
 # The preview server turns this off once it runs threads (fork copies only the forking thread).
 enabled = True
+# Reasons a pool failed to start, each said once per process.
+_said: set[str] = set()
 
 
 def cores() -> int:
@@ -36,8 +53,16 @@ def _run(bounds: tuple[int, int]) -> list:
     return [func(item) for item in items[lo:hi]]
 
 
+def _pool_failed(exc: BaseException) -> None:
+    reason = f"{type(exc).__name__}: {exc}"
+    if reason not in _said:
+        _said.add(reason)
+        print(f"[构建] 警告：无法启动并行进程（{reason}），本次在单个进程中运行，下次再试。",
+              file=sys.stderr, flush=True)
+
+
 def parallel_map(func: Callable[[T], R], items: Sequence[T], *, on_done: Callable[[int], None] | None = None,
-                 min_items: int = MIN_ITEMS) -> list[R]:
+                 min_items: int | None = None) -> list[R]:
     """[func(item) for item in items], in order, on every core when it pays off.
 
     func must be reachable after fork (any callable: it is not pickled); results are pickled.
@@ -61,7 +86,7 @@ class MapJob:
     """
 
     def __init__(self, func: Callable[[T], R], items: Sequence[T], *, on_done: Callable[[int], None] | None = None,
-                 min_items: int = MIN_ITEMS):
+                 min_items: int | None = None):
         import threading
 
         self._func, self._items, self._on_done = func, items, on_done
@@ -76,15 +101,23 @@ class MapJob:
         self._done = threading.Event()
         workers = min(cores(), 8)
         # Workers read their job from _job: while another job runs, this one runs in the caller.
-        if not enabled or workers < 2 or len(items) < min_items or _job or \
+        if not enabled or workers < 2 or len(items) < (MIN_ITEMS if min_items is None else min_items) or _job or \
                 "fork" not in multiprocessing.get_all_start_methods():
             return
         _job.update(func=func, items=items)
         from .interrupt import reset_in_child
 
-        self._pool = multiprocessing.get_context("fork").Pool(workers, initializer=reset_in_child)
-        self._thread = threading.Thread(target=self._gather, name="map-job", daemon=True)
-        self._thread.start()
+        try:
+            self._pool = multiprocessing.get_context("fork").Pool(workers, initializer=reset_in_child)
+            self._thread = threading.Thread(target=self._gather, name="map-job", daemon=True)
+            self._thread.start()
+        except Exception as exc:  # no pool: this job runs in the caller, the next one tries again
+            if self._pool is not None:
+                self._pool.terminate()
+                self._pool = None
+            self._thread = None
+            _job.clear()
+            _pool_failed(exc)
 
     def _gather(self) -> None:
         chunks = [(i, min(i + _CHUNK, len(self._items))) for i in range(0, len(self._items), _CHUNK)]
@@ -119,6 +152,7 @@ class MapJob:
                     self._on_done(1)
             return self._out
         self._done.wait()
+        self._thread.join()  # its last steps: no thread of the job is left when the next one forks
         if self._error is not None:
             raise self._error
         return self._out
@@ -128,3 +162,4 @@ class MapJob:
         self._cancelled = True
         if self._thread is not None:
             self._done.wait()
+            self._thread.join()

@@ -1,13 +1,15 @@
-"""Benchmark smoke run: the generator's records validate and build; the runner reports a row."""
+"""Benchmark smoke run: the generator's records validate and build; the runner
+reports a row per size from that many valid records."""
 
 from __future__ import annotations
 
 import shutil
+import sys
 
 import pytest
 
 from bench.generate import generate
-from bench.run import hugo_site, measure
+from bench.run import main
 from portal.catalogue import build_catalogue
 from conftest import today
 
@@ -26,20 +28,40 @@ def test_generated_catalogue_is_valid_and_linked(tmp_path):
 
 
 @pytest.mark.skipif(not shutil.which("/usr/bin/time"), reason="GNU time is installed by `make bench`")
-def test_benchmark_smoke_run(tmp_path):
-    row = measure(60, 1, tmp_path, hugo=bool(shutil.which("hugo")))
-    assert row["pages"] > 60 and row["portal_s"] > 0 and row["portal_rss_mb"] > 0
-    # Python and the Pagefind runs beside it, together.
-    assert row["portal_total_mb"] >= row["portal_rss_mb"]
-    if shutil.which("hugo"):
-        hugo_site(tmp_path / "data-60", tmp_path / "h")
-        assert row["reference_s"] > 0 and row["ratio"] > 0
+def test_benchmark_report_has_a_row_per_size_from_valid_records(tmp_path, monkeypatch, capsys):
+    """`python bench/run.py 30 60 --runs 1`: one row per size, in the order asked,
+    built from that many valid records; its page count is what the build wrote,
+    a page for every record among them; memory of all processes at least the
+    largest one's; the reference's columns filled when Hugo is installed."""
+    hugo = bool(shutil.which("hugo"))
+    monkeypatch.setattr(sys, "argv", ["run.py", "30", "60", "--runs", "1", "--work", str(tmp_path),
+                                      *([] if hugo else ["--no-hugo"])])
+    main()
+    header, *rows = [line.split() for line in capsys.readouterr().out.splitlines()]
+    assert header[:4] == ["N", "pages", "portal", "s"]
+    assert [row[0] for row in rows] == ["30", "60"]
+    for n, pages, portal_s, rss_mb, all_mb, _per_s, reference_s, reference_mb, ratio, *runs in rows:
+        catalogue = build_catalogue(tmp_path / f"data-{n}", today())  # raises on an invalid record
+        assert catalogue.warnings == []
+        assert {c: len(r) for c, r in catalogue.records.items()} == {
+            "policies": int(n) - int(int(n) * 0.15) - int(int(n) * 0.05),
+            "technologies": int(int(n) * 0.15), "mentors": int(int(n) * 0.05)}
+        site = tmp_path / f"site-{n}"
+        assert int(pages) == sum(1 for _ in site.rglob("*.html")) > int(n)
+        assert all((site / c / i / "index.html").is_file() for c, r in catalogue.records.items() for i in r)
+        assert float(portal_s) > 0 and int(all_mb) >= int(rss_mb) > 0
+        portal_runs, reference_runs = " ".join(runs).split("|")
+        assert [float(t) for t in portal_runs.split()] == [float(portal_s)]  # --runs 1: the median is the run
+        if hugo:
+            assert [float(t) for t in reference_runs.split()] == [float(reference_s)]
+            assert float(reference_s) > 0 and float(reference_mb) > 0 and float(ratio) > 0
+        else:
+            assert reference_runs.split() == [] and reference_s == reference_mb == ratio == "nan"
 
 
 def test_serve_latency_smoke_run(tmp_path):
     """The preview benchmark edits records, sees them served and leaves the files as they were."""
     import subprocess
-    import sys
 
     from conftest import ROOT
 

@@ -40,13 +40,25 @@ def test_pages_show_history_from_git(tmp_path):
     assert home.index("关于推广中医药适宜技术的通知") < home.index("艾灸")
     assert "最近更新的记录" in home
 
-    # An uncommitted edit is said to be one, not dated.
+    # An uncommitted edit is said to be one, not dated: the page of the edited
+    # record shows the edit, says it is not committed, and its last update is
+    # still the last commit's (not the day of the edit or of the build).
     tech = data / "technologies" / "ai-jiu.yaml"
     tech.write_text(tech.read_text(encoding="utf-8").replace("灸法", "温灸"), encoding="utf-8")
     history = load_history(data)
     assert history.is_uncommitted("technologies", "ai-jiu")
-    page = Renderer(build_catalogue(data, DAY), history).record(catalogue.technologies["ai-jiu"]).html
-    assert "尚未提交的本地修改" in page
+    assert not history.is_uncommitted("policies", "2024-zhong-yi-yao")
+    edited = build_catalogue(data, DAY)
+    renderer = Renderer(edited, history)
+    page = renderer.record(edited.technologies["ai-jiu"]).html
+    assert "温灸" in page and "灸法" not in page
+    section = page[page.index('<h2 id="history">'):]
+    section = section[:section.index("</ul>")]
+    assert "尚未提交的本地修改" in section
+    assert "最后更新：<time datetime=\"2024-03-20\">2024年3月20日</time>" in section
+    assert "收录首批记录" in section
+    assert "2024-03-28" not in section and "2024年3月28日" not in section
+    assert "尚未提交" not in renderer.record(edited.policies["2024-zhong-yi-yao"]).html
 
 
 def test_without_git_nothing_is_claimed(tmp_path):

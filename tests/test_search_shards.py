@@ -7,30 +7,22 @@ documents and must give the same results as the single index.
 
 from __future__ import annotations
 
-import functools
 import json
-import socketserver
-import threading
 
 import pytest
 
-from conftest import BUILD_DAY, _QuietHandler, run_portal
+from conftest import BUILD_DAY, run_portal
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def sharded_server(tmp_path_factory):
+def sharded_server(tmp_path_factory, serve_dir):
     site = tmp_path_factory.mktemp("sharded") / "site"
     result = run_portal("build", "--quiet", "--today", BUILD_DAY, "--site-dir", str(site),
                         env={"PORTAL_SEARCH_SHARD_SIZE": "30"})
     assert result.returncode == 0, result.stderr
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(site)))
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield site, f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    return site, serve_dir(site)
 
 
 def found(browser, base: str, query: str, full: bool = False) -> tuple[str, list[str], list[str], list[str]]:

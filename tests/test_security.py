@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
-import socketserver
 import textwrap
-import threading
 
 import pytest
 
@@ -60,7 +56,7 @@ SHADOWING_BODY = "body: |\n" + "".join(
 
 
 @pytest.fixture(scope="module")
-def hostile_site(tmp_path_factory):
+def hostile_site(tmp_path_factory, serve_dir):
     root = tmp_path_factory.mktemp("hostile")
     records = {name: textwrap.dedent(text) for name, text in MINIMAL.items()}
     quoted = PAYLOAD.replace('"', '\\"')
@@ -78,13 +74,7 @@ def hostile_site(tmp_path_factory):
     site = root / "site"
     result = run_portal("build", "--data", str(data), "--today", "2024-03-28", "--site-dir", str(site))
     assert result.returncode == 0, result.stderr
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
-    handler.log_message = lambda *a: None
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield site, f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    return site, serve_dir(site)
 
 
 def test_payloads_in_every_field_stay_inert(browser, hostile_site):

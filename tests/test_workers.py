@@ -1,16 +1,30 @@
-"""Work spread over forked workers (portal/workers.py): order kept, failures
-handed back, a cancelled job stopping at once."""
+"""Work spread over forked workers (portal/workers.py): the serial results in
+their order, failures handed back, an interrupted job stopping its workers, a
+pool that cannot start said and tried again, and no thread in the process when
+a build forks."""
 
 from __future__ import annotations
 
+import functools
+import json
+import multiprocessing
 import os
+import signal
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
+from conftest import BUILD_DAY, ROOT, write_data
 from portal import workers
 
 pytestmark = pytest.mark.skipif(workers.cores() < 2, reason="one core: no workers are forked")
+
+
+def _square(n: int) -> int:
+    return n * n
 
 
 def _slow_square(n: int) -> int:
@@ -22,23 +36,53 @@ def _pid(_n: int) -> int:
     return os.getpid()
 
 
-def test_results_come_back_in_order_from_other_processes():
-    items = list(range(3000))
-    assert workers.parallel_map(_slow_square, items, min_items=100) == [n * n for n in items]
-    assert os.getpid() not in set(workers.parallel_map(_pid, items, min_items=100))
-
-
-def _slow_pid(n: int) -> tuple[int, int]:
-    time.sleep(0.002)
+def _pid_and_item(n: int) -> tuple[int, int]:
     return os.getpid(), n
 
 
-def test_a_job_runs_while_the_caller_goes_on():
-    started = time.monotonic()
-    job = workers.MapJob(_slow_pid, list(range(2000)), min_items=100)  # some 2-4 s of work
-    assert time.monotonic() - started < 1  # the caller has its thread back at once
+def _runs_in_workers() -> bool:
+    """Whether a job started now is done by processes other than this one."""
+    return os.getpid() not in set(workers.parallel_map(_pid, list(range(500)), min_items=100))
+
+
+def test_results_are_the_serial_results_in_order_from_other_processes():
+    items = list(range(3000))
+    assert workers.parallel_map(_slow_square, items, min_items=100) == [_square(n) for n in items]
+    results = workers.parallel_map(_pid_and_item, items, min_items=100)
+    assert [n for _pid, n in results] == items
+    assert os.getpid() not in {pid for pid, _n in results}
+
+
+def test_small_jobs_run_in_the_caller():
+    assert set(workers.parallel_map(_pid, list(range(50)), min_items=100)) == {os.getpid()}
+    assert workers.parallel_map(_square, []) == []
+
+
+def _after_gate(n: int, gate: Path, marks: Path) -> tuple[int, int]:
+    deadline = time.monotonic() + 60
+    while not gate.exists():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the caller never opened the gate: MapJob() did not return before the work")
+        time.sleep(0.01)
+    (marks / str(n)).touch()
+    return os.getpid(), n
+
+
+def test_a_job_runs_while_the_caller_goes_on(tmp_path):
+    """MapJob() returns before any item is done (the items wait for the caller),
+    and the workers finish them before result() is asked for."""
+    gate, marks = tmp_path / "gate", tmp_path / "marks"
+    marks.mkdir()
+    items = list(range(300))
+    job = workers.MapJob(functools.partial(_after_gate, gate=gate, marks=marks), items, min_items=100)
+    assert not any(marks.iterdir())  # nothing done: the caller has its thread back
+    gate.touch()
+    deadline = time.monotonic() + 60
+    while len(list(marks.iterdir())) < len(items) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(list(marks.iterdir())) == len(items), "the workers did not go on without result()"
     results = job.result()
-    assert [n for _pid, n in results] == list(range(2000))
+    assert [n for _pid, n in results] == items
     assert os.getpid() not in {pid for pid, _n in results}
 
 
@@ -48,10 +92,12 @@ def _fails_at_1234(n: int) -> int:
     return n
 
 
-def test_a_worker_error_reaches_the_caller():
+def test_a_worker_error_reaches_the_caller_and_the_next_job_runs_in_workers():
     with pytest.raises(ValueError, match="1234"):
         workers.MapJob(_fails_at_1234, list(range(3000)), min_items=100).result()
-    assert workers._job == {}  # the next job can start
+    with pytest.raises(ValueError, match="1234"):
+        workers.parallel_map(_fails_at_1234, list(range(3000)), min_items=100)
+    assert _runs_in_workers()
 
 
 def _children() -> set[str]:
@@ -67,17 +113,48 @@ def _running(pid: str) -> bool:
         return False
 
 
+def _new_children(before: set[str]) -> list[str]:
+    return [pid for pid in _children() - before if _running(pid)]
+
+
+def _gone(before: set[str], within: float = 5) -> bool:
+    deadline = time.monotonic() + within
+    while _new_children(before) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return not _new_children(before)
+
+
 def test_a_cancelled_job_stops_its_workers_at_once():
     before = _children()  # other tests may have servers or browsers running
     job = workers.MapJob(_slow_square, list(range(100_000)), min_items=100)  # some 100 s of work
     time.sleep(0.3)
-    assert [pid for pid in _children() - before if _running(pid)], "no workers were started"
+    assert _new_children(before), "no workers were started"
     started = time.monotonic()
     job.cancel()
-    assert time.monotonic() - started < 5
-    assert workers._job == {}
-    time.sleep(0.2)
-    assert [pid for pid in _children() - before if _running(pid)] == []
+    assert time.monotonic() - started < 5  # not the 100 s the work would take
+    assert _gone(before)
+    assert _runs_in_workers()
+
+
+def test_an_interrupted_map_stops_its_workers():
+    """Ctrl+C in the caller while it waits for the results: no worker goes on."""
+    before = _children()
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.5)
+        started = time.monotonic()
+        with pytest.raises(KeyboardInterrupt):
+            workers.parallel_map(_slow_square, list(range(100_000)), min_items=100)  # some 100 s of work
+        assert time.monotonic() - started < 10
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert _gone(before)
+    assert _runs_in_workers()
 
 
 def test_a_job_started_while_another_runs_runs_in_the_caller():
@@ -85,3 +162,64 @@ def test_a_job_started_while_another_runs_runs_in_the_caller():
     second = workers.MapJob(_pid, list(range(3000)), min_items=100)
     assert set(second.result()) == {os.getpid()}
     assert first.result() == [n * n for n in range(3000)]
+
+
+def test_a_pool_that_cannot_start_is_said_once_and_tried_again(monkeypatch, capsys):
+    context = type(multiprocessing.get_context("fork"))
+
+    def no_pool(*args, **kwargs):
+        raise BlockingIOError(11, "无法分配进程（测试）")
+
+    monkeypatch.setattr(context, "Pool", no_pool)
+    items = list(range(3000))
+    assert workers.parallel_map(_square, items, min_items=100) == [n * n for n in items]
+    assert set(workers.parallel_map(_pid, items, min_items=100)) == {os.getpid()}
+    said = capsys.readouterr().err
+    assert said.count("无法启动并行进程") == 1, said
+    assert "无法分配进程（测试）" in said
+    monkeypatch.undo()
+    assert _runs_in_workers()  # the next job tries again
+
+
+FORK_PROBE = """
+import io, json, os, sys, threading
+
+forks = []
+
+def before_fork():
+    with open("/proc/self/status") as status:
+        threads = next(int(line.split()[1]) for line in status if line.startswith("Threads:"))
+    forks.append([threads, sorted(t.name for t in threading.enumerate())])
+
+os.register_at_fork(before=before_fork)
+
+from portal import workers
+from portal.cli import main
+
+workers.MIN_ITEMS = 1  # the small catalogue's jobs forked as a national one's are
+
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+terminal = sys.stderr = Terminal()  # progress bars, as at a terminal
+data, site, today = sys.argv[1:]
+status = main(["build", "--data", data, "--site-dir", site, "--today", today])
+print(json.dumps({"status": status, "forks": forks, "stderr": terminal.getvalue()}), file=sys.__stdout__)
+"""
+
+
+def test_no_thread_runs_when_a_build_forks_its_workers(tmp_path):
+    """A build at a terminal (progress bars) forks its workers from a process
+    with one thread: tqdm's monitor thread once ran there (a child forked beside
+    another thread can deadlock; Python 3.12 warns)."""
+    data = write_data(tmp_path / "data")
+    env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+    result = subprocess.run([sys.executable, "-c", FORK_PROBE, str(data), str(tmp_path / "site"), BUILD_DAY],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout.splitlines()[-1])
+    assert report["status"] == 0, report["stderr"][-3000:]
+    assert "生成检索文档" in report["stderr"] and "\r" in report["stderr"]  # bars were drawn
+    assert len(report["forks"]) >= 4  # parsing and search documents, two workers each
+    assert all(threads == 1 and names == ["MainThread"] for threads, names in report["forks"]), report["forks"]
