@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from . import routes
 from .loader import Problem, load_records
 from .schema import COLLECTION_BY_NAME, COLLECTIONS, ENTRY_FIELDS
 from .validate import validate
@@ -75,7 +76,7 @@ class Record:
     @property
     def url(self) -> str:
         """Site-relative URL of the record page (directory URL)."""
-        return f"{self.collection}/{self.id}/"
+        return routes.record(self.collection, self.id)
 
     def get(self, name, default=None):
         value = self.data.get(name)

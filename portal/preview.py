@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import os
 
+from . import routes
 from .loader import Problem
 
 ENV = "PORTAL_PREVIEW"
@@ -175,7 +176,7 @@ def update(data_dir, today, history=None) -> bool:
     history = dataclasses.replace(history, uncommitted=uncommitted_files(data_dir))
     site = Path(_site["site_dir"])
     pages = affected_pages(old, new, changed, history)
-    nav = {p.url for p in pages if p.url == f"{p.url.split('/')[0]}/"}
+    nav = {p.url for p in pages if routes.is_collection(p.url)}
     _site["writer"].write(site, [p for p in pages if p.url not in nav])
     for page in pages:
         if page.url in nav:

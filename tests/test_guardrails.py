@@ -53,3 +53,36 @@ def test_every_module_imports_on_its_own():
         if result.returncode:
             failures.append(f"{module}: {result.stderr.strip().splitlines()[-1]}")
     assert failures == []
+
+
+def test_site_addresses_are_built_in_routes_only():
+    """A record's or a listing's address spelt out by hand elsewhere would drift from routes.py."""
+    import re
+
+    by_hand = re.compile(r'f"\{[a-z_.]*collection[a-z_]*\}/(?:\{[a-z_.]*\}/)?"|'
+                         r'"/?by/|f"(?:policies|technologies|mentors)[/-][^"]*\{')
+    found = []
+    for path in sorted((ROOT / "portal").rglob("*.py")) + sorted((ROOT / "hooks").rglob("*.py")):
+        if path.name == "routes.py":
+            continue
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if by_hand.search(line) and not line.lstrip().startswith("#"):
+                found.append(f"{path.relative_to(ROOT)}:{n}: {line.strip()}")
+    assert found == []
+
+
+def test_routes_spell_the_addresses_readers_and_links_rely_on():
+    from portal import routes
+
+    assert routes.record("policies", "2024-x") == "policies/2024-x/"
+    assert routes.collection("mentors") == "mentors/"
+    assert routes.listing("policies", "region", "北京", "title", 2) == "policies/by/region/北京/sort/title/page/2/"
+    assert routes.listing("policies", page=2) == "policies/by/page/2/"
+    assert routes.source_file("policies/") == "policies/index.md"
+    assert routes.source_file("policies/by/page/2/") == "policies/by/page/2.md"
+    for bad in ("../x", "a/b", "北京?"):
+        try:
+            routes.segment(bad)
+        except ValueError:
+            continue
+        raise AssertionError(bad)

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import routes
 from ..catalogue import Catalogue
 
 SW_TEMPLATE = Path(__file__).with_name("sw.js")
@@ -114,9 +115,9 @@ def _collections(catalogue: Catalogue, site: Path, files: list[str]) -> list[dic
         ids = [r.id for r in catalogue.policies.values() if r.get("region") == region]
         if not ids:
             continue
-        listing = f"policies/by/region/{region}/"
-        urls = [f"policies/{i}/" for i in sorted(ids)] + [u for u in pages if u.startswith(listing)]
-        groups.append((f"policies-{region}", f"{region}的政策通知", urls))
+        listing = routes.listing("policies", routes.REGION_FACET, region)
+        urls = [routes.record("policies", i) for i in sorted(ids)] + [u for u in pages if u.startswith(listing)]
+        groups.append((routes.offline_region_group(region), f"{region}的政策通知", urls))
     return [{"key": key, "label": label, "pages": len(urls), "urls": urls,
              "bytes": sum(_size(site, u) for u in urls)} for key, label, urls in groups]
 

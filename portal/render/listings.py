@@ -1,12 +1,7 @@
 """Listing pages: every collection browsable without JavaScript.
 
 Each listing can be narrowed by one facet value, ordered two ways and is cut
-into pages, all as plain pages with plain links:
-
-    policies/                              newest first, page 1
-    policies/by/page/2/                    page 2
-    policies/by/sort/title/                by title
-    policies/by/region/北京/sort/title/page/2/
+into pages, all as plain pages with plain links (addresses: routes.listing).
 """
 
 from __future__ import annotations
@@ -19,9 +14,9 @@ from typing import Callable
 
 from pypinyin import lazy_pinyin
 
+from .. import routes
 from ..catalogue import Catalogue, Record
 from ..schema import COLLECTIONS
-from ..vocab import value_problem
 
 PAGE_SIZE = 50
 # What readers call each collection: its label in the record model, nowhere else.
@@ -126,32 +121,15 @@ SORTS: dict[str, tuple[Sort, ...]] = {
 }
 
 
-@functools.lru_cache(maxsize=4096)
-def path_segment(value) -> str:
-    """A facet value as one folder name of a listing's address (policies/by/region/北京/).
-
-    The Chinese value itself, which readers recognise in the address bar and
-    links already use; vocabulary values are checked when the vocabulary is
-    loaded (vocab.value_problem), and checked again here, so no value can
-    name a folder outside its listing.
-    """
-    text = str(value)
-    problem = value_problem(text)
-    if problem:
-        raise ValueError(f"facet value cannot be part of an address: {problem}")
-    return text
-
-
 def listing_url(collection: str, facet: Facet | None = None, value: str | None = None,
                 sort: Sort | None = None, page: int = 1) -> str:
-    segments: list[str] = []
-    if facet is not None:
-        segments += [facet.key, path_segment(value)]
-    if sort is not None and sort is not SORTS[collection][0]:
-        segments += ["sort", sort.key]
-    if page > 1:
-        segments += ["page", str(page)]
-    return f"{collection}/" + ("by/" + "/".join(segments) + "/" if segments else "")
+    return routes.listing(collection, facet.key if facet is not None else None, value,
+                          sort.key if sort is not None and sort is not SORTS[collection][0] else None, page)
+
+
+def region_facet(collection: str) -> Facet | None:
+    """The facet whose listings are offline groups (routes.REGION_FACET), if the collection has it."""
+    return next((f for f in FACETS[collection] if f.key == routes.REGION_FACET), None)
 
 
 def facet_url(collection: str, facet: Facet, value: str) -> str:

@@ -12,7 +12,10 @@ from markupsafe import Markup
 from ..catalogue import Catalogue, Record
 from ..history import Change, History
 from .charts import monthly_timeline, region_tile_map
-from .listings import FACETS, LABELS, PAGE_SIZE, SORTS, ListingPage, facet_counts, facet_url, listing_pages, listing_url
+from .. import routes
+from .listings import (
+    FACETS, LABELS, PAGE_SIZE, SORTS, ListingPage, facet_counts, facet_url, listing_pages, listing_url, region_facet,
+)
 from .text import cn_date, markdown_to_html, relative_url
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -74,8 +77,8 @@ class Renderer:
                            uncommitted=self.history.is_uncommitted(rec.collection, rec.id))
         feeds = [self._feeds[listing_url(rec.collection)]]
         if rec.collection == "policies" and rec.get("region"):
-            feeds.append(self._feeds.get(facet_url("policies", FACETS["policies"][0], rec.data["region"])))
-        return GeneratedPage(f"{rec.url.rstrip('/')}.md", rec.url, rec.title, html,
+            feeds.append(self._feeds.get(facet_url("policies", region_facet("policies"), rec.data["region"])))
+        return GeneratedPage(routes.source_file(rec.url), rec.url, rec.title, html,
                              description=rec.get("summary", rec.title), feeds=[f for f in feeds if f])
 
     def listing(self, listing: ListingPage) -> GeneratedPage:
@@ -87,15 +90,15 @@ class Renderer:
         if listing.page == 1 and listing.sort is SORTS[collection][0]:
             if collection != "policies" and listing.facet is None:
                 offline_key = collection
-            elif collection == "policies" and listing.facet is FACETS["policies"][0]:
-                offline_key = f"policies-{listing.value}"
+            elif collection == "policies" and listing.facet is region_facet(collection):
+                offline_key = routes.offline_region_group(listing.value)
         depth = listing.url.count("/")
         items = {group: Markup("".join(self._item(r, depth) for r in records)) for group, records in listing.groups}
         html = self.render("listing.html", listing.url, listing=listing, collection=collection, offline_key=offline_key,
-                           label=LABELS[collection], sorts=SORTS[collection], listing_url=f"{collection}/",
+                           label=LABELS[collection], sorts=SORTS[collection], listing_url=routes.collection(collection),
                            charts=Markup(charts), items=items, page_numbers=_page_numbers(listing.page, listing.pages),
                            facets_nav=self._facets_nav(listing, depth))
-        src = listing.url.rstrip("/") + ("/index.md" if listing.url == f"{collection}/" else ".md")
+        src = routes.source_file(listing.url)
         feed = self._feeds.get(listing_url(collection, listing.facet, listing.value))
         return GeneratedPage(src, listing.url, listing.title, html, feeds=[feed] if feed else [])
 
@@ -115,15 +118,15 @@ class Renderer:
         if key not in self._facet_navs:
             self._facet_navs[key] = Markup(self.render(
                 "listing_facets.html", "x/" * depth, listing=listing, collection=collection, label=LABELS[collection],
-                facets=self._facets[collection], listing_url=f"{collection}/"))
+                facets=self._facets[collection], listing_url=routes.collection(collection)))
         return self._facet_navs[key]
 
     def _policy_charts(self, page_url: str) -> str:
-        region_facet, region_counts = self._facets["policies"][0]
-        counts = dict(region_counts)
+        facet = region_facet("policies")
+        counts = dict(next(found for f, found in self._facets["policies"] if f is facet))
         tiles = region_tile_map(
             {r: counts.get(r, 0) for r in self.catalogue.vocab.regions},
-            lambda region: relative_url(page_url, facet_url("policies", region_facet, region)) if counts.get(region) else None,
+            lambda region: relative_url(page_url, facet_url("policies", facet, region)) if counts.get(region) else None,
         )
         timeline = monthly_timeline([r.data["published"] for r in self.catalogue.policies.values()])
         return self.render("charts.html", page_url, tiles=Markup(tiles), timeline=Markup(timeline))
@@ -176,7 +179,7 @@ def _page_numbers(page: int, pages: int) -> list[int | None]:
 
 
 def _in_nav(listing: ListingPage) -> bool:
-    return listing.url == f"{listing.collection}/"
+    return listing.url == routes.collection(listing.collection)
 
 
 def nav_pages(catalogue: Catalogue, history: History | None = None) -> list[GeneratedPage]:
