@@ -30,7 +30,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.generate import generate  # noqa: E402
-from portal.search_index import pagefind_binary  # noqa: E402
+from portal.pagefind import pagefind_binary  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 TIME = "/usr/bin/time"

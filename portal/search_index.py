@@ -3,13 +3,12 @@
 The documents are written as small HTML files into a scratch directory laid
 out like the site, and the Pagefind (extended) binary indexes that directory in
 one run. (Pagefind's Python API waits 0.1 s per document for its answer, which
-at national scale would take hours.)
+at national scale would take hours.) What the portal knows of Pagefind's own
+files and format is in pagefind.py.
 """
 
 from __future__ import annotations
 
-import gzip
-import hashlib
 import json
 import logging
 import os
@@ -20,21 +19,10 @@ from pathlib import Path
 from typing import Iterable
 
 from .destinations import site_path
+from .pagefind import SearchIndexError, check_version, pagefind_binary, stabilise
 from .search_docs import SearchDocument
 
 log = logging.getLogger(__name__)
-
-
-class SearchIndexError(Exception):
-    pass
-
-
-def pagefind_binary() -> str:
-    try:
-        from pagefind_bin_extended import get_executable
-    except ImportError as exc:  # pragma: no cover - declared dependency
-        raise SearchIndexError("缺少 pagefind[extended]（中文分词需要扩展版）") from exc
-    return str(get_executable())
 
 
 # Pagefind holds about 230 KB of memory per document while indexing (4.4 GB at
@@ -249,8 +237,10 @@ INDEX_LANGUAGE = "und"
 
 def _run_pagefind(source: Path, output: Path, started=lambda process: True) -> None:
     """Index source into output; started(process) may refuse the run (the job was cancelled)."""
+    binary = pagefind_binary()
+    check_version(binary)
     process = subprocess.Popen(
-        [pagefind_binary(), "--site", str(source), "--output-path", str(output), "--quiet",
+        [binary, "--site", str(source), "--output-path", str(output), "--quiet",
          "--force-language", INDEX_LANGUAGE],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
@@ -263,53 +253,3 @@ def _run_pagefind(source: Path, output: Path, started=lambda process: True) -> N
     stabilise(output)
 
 
-_SIGNATURE = b"pagefind_dcd"
-
-
-def _read(path: Path):
-    import cbor2
-
-    raw = gzip.decompress(path.read_bytes())
-    if not raw.startswith(_SIGNATURE):
-        raise SearchIndexError(f"{path}: 不是可识别的 Pagefind 文件")
-    return cbor2.loads(raw[len(_SIGNATURE):])
-
-
-def _write(folder: Path, prefix: str, suffix: str, data, digits: int) -> str:
-    """Write data as Pagefind does (signature, CBOR, gzip without a date); returns its new name."""
-    import cbor2
-
-    body = gzip.compress(_SIGNATURE + cbor2.dumps(data), compresslevel=9, mtime=0)
-    name = f"{prefix}_{hashlib.sha256(body).hexdigest()[:digits]}"
-    (folder / f"{name}{suffix}").write_bytes(body)
-    return name
-
-
-def stabilise(output: Path) -> None:
-    """Make Pagefind's output the same for the same input.
-
-    Pagefind 1.5 writes filter indexes from hash maps, so their order - and the
-    file names that hash them - change from run to run. Sort them, rename them
-    by their content, and rewrite the metadata that lists them.
-    """
-    output = Path(output)
-    entry_path = output / "pagefind-entry.json"
-    entry = json.loads(entry_path.read_text(encoding="utf-8"))
-    for language, info in sorted(entry["languages"].items()):
-        meta_path = output / f"pagefind.{info['hash']}.pf_meta"
-        meta = _read(meta_path)
-        prefix = info["hash"].rsplit("_", 1)[0]
-        filters = []
-        for name, old in meta[3]:
-            old_path = output / "filter" / f"{old}.pf_filter"
-            filter_name, values = _read(old_path)
-            new = _write(output / "filter", prefix, ".pf_filter", [filter_name, sorted(values, key=lambda v: v[0])], 7)
-            if new != old:
-                old_path.unlink()
-            filters.append([name, new])
-        meta[3] = sorted(filters)
-        new_meta = _write(output, f"pagefind.{prefix}", ".pf_meta", meta, 10)
-        if new_meta != f"pagefind.{info['hash']}":
-            meta_path.unlink()
-        info["hash"] = new_meta.split(".", 1)[1]
-    entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")

@@ -10,11 +10,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import routes
+from .. import pagefind, routes
+from ..search_index import SHARDS_FILE
 from ..catalogue import Catalogue
 
 SW_TEMPLATE = Path(__file__).with_name("sw.js")
@@ -26,26 +26,8 @@ BUILD_SCRIPT = "assets/javascripts/build.js"
 _SHELL_ASSETS = ("assets/stylesheets/", "assets/javascripts/bundle.", "assets/javascripts/search",
                  "assets/javascripts/offline", "assets/javascripts/highlight", "assets/images/", "assets/icons/")
 _SHELL_PAGES = ("", "offline/", "search/", "manifest.webmanifest", "offline/collections.json", BUILD_SCRIPT)
-# Pagefind files the search runtime loads before any query (index and
-# fragment chunks are fetched per query, or saved with a collection).
-_PAGEFIND_RUNTIME = ("pagefind/pagefind.js", "pagefind/pagefind-worker.js", "pagefind/pagefind-highlight.js",
-                     "pagefind/pagefind-entry.json", "pagefind/wasm.", "pagefind/pagefind.", "pagefind/filter/",
-                     "pagefind/portal-shards.json")
-_PAGEFIND_UNUSED = ("pagefind/pagefind-ui.", "pagefind/pagefind-modular-ui.", "pagefind/pagefind-component-ui.")
-_SHARD = re.compile(r"^pagefind/shard-\d+/")
-# pagefind.mergeIndex loads a further shard's entry, wasm, metadata and index,
-# never its copy of the scripts.
-_SHARD_UNUSED = ("pagefind/pagefind.js", "pagefind/pagefind-worker.js", "pagefind/pagefind-highlight.js")
-
-
-def _used_search_file(path: str) -> bool:
-    main = _as_main_bundle(path)
-    return not main.startswith(_PAGEFIND_UNUSED) and not (main != path and main in _SHARD_UNUSED)
-
-
-def _as_main_bundle(path: str) -> str:
-    """A file of a further search shard (pagefind/shard-2/…) as if in the main bundle."""
-    return _SHARD.sub("pagefind/", path)
+# What the search runtime loads before any query: Pagefind's files and the portal's shard list.
+_PAGEFIND_RUNTIME = pagefind.RUNTIME + (f"{pagefind.FOLDER}/{SHARDS_FILE}",)
 
 
 def _size(site: Path, url: str) -> int:
@@ -177,7 +159,7 @@ def write_offline_files(site: Path, catalogue: Catalogue, *, preview: bool = Fal
                         prepared: OfflinePreparation | None = None) -> None:
     site = Path(site)
     prepared = prepared or prepare_offline_files(site, catalogue)
-    search = sorted(f for f in _site_files(site / "pagefind", "pagefind/") if _used_search_file(f))
+    search = sorted(f for f in _site_files(site / "pagefind", "pagefind/") if pagefind.used_search_file(f))
     files = sorted(prepared.files + search)
     offline = {
         "search": {"urls": search, "bytes": sum(_size(site, f) for f in search)},
@@ -190,7 +172,7 @@ def write_offline_files(site: Path, catalogue: Catalogue, *, preview: bool = Fal
     version = _version(digests)
     (site / BUILD_SCRIPT).write_text(f'window.PORTAL_BUILD = "{version}";\n', encoding="utf-8")
     shell = list(_SHELL_PAGES) + [f for f in files if f.startswith(_SHELL_ASSETS) and not f.endswith(".map")] + \
-        [f for f in search if _as_main_bundle(f).startswith(_PAGEFIND_RUNTIME)]
+        [f for f in search if pagefind.as_main_bundle(f).startswith(_PAGEFIND_RUNTIME)]
     shell = sorted(set(shell))
     worker = SW_TEMPLATE.read_text(encoding="utf-8")
     worker = worker.replace("__VERSION__", version).replace("__SHELL__", json.dumps(shell, ensure_ascii=False))
