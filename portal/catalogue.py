@@ -14,7 +14,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from . import routes
-from .loader import Problem, load_records
+from .loader import load_records
+from .problems import Problem
 from .schema import COLLECTION_BY_NAME, COLLECTIONS, ENTRY_FIELDS
 from .validate import validate
 from .vocab import Vocab, VocabError

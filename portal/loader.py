@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import bisect
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import yaml
 
 from . import privacy
 from .files import InputFileError, check_regular, read_limited, too_large
+from .problems import Problem
 from .schema import COLLECTIONS, ID_PATTERN, RESERVED_IDS
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -29,30 +29,6 @@ class RecordLoader(_BaseLoader):
 RecordLoader.add_constructor(
     "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)
 )
-
-
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
-
-
-@dataclass(frozen=True)
-class Problem:
-    path: str
-    line: int
-    field: str
-    message: str
-    # Short English code, for searching the maintainers' guide and for tools.
-    code: str = ""
-    # A warning is reported but does not stop the build (see validate.py).
-    warning: bool = False
-
-    def __str__(self) -> str:
-        tail = f" [{self.code}]" if self.code else ""
-        note = "提醒：" if self.warning else ""
-        # Never echo a personal number back in full, wherever it was found; and
-        # never a control character (a file name may hold a newline or a terminal
-        # escape) or a bidi override: shown as \\uXXXX, the line stays one line.
-        text = privacy.mask(f"{self.path}:{self.line}: {self.field}: {note}{self.message}{tail}")
-        return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
 
 
 @dataclass

@@ -11,7 +11,7 @@ import html
 import os
 
 from . import routes
-from .loader import Problem
+from .problems import Problem
 
 ENV = "PORTAL_PREVIEW"
 _last: dict = {}

@@ -12,7 +12,8 @@ import difflib
 import re
 
 from . import privacy, text_rules
-from .loader import Problem, RawRecord
+from .loader import RawRecord
+from .problems import Problem
 from .schema import (
     BOOL, COLLECTION_BY_NAME, DATE, ENTRY_FIELDS, INT, LIST, OBJECT, REF, STR, TEXT, VOCAB,
     Field,

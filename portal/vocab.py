@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .loader import Problem
+from .problems import Problem
 
 
 class VocabError(Exception):

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..files import InputFileError, check_regular
-from ..loader import Problem, read_record
+from ..loader import read_record
+from ..problems import Problem
 from .text import squeeze
 
 

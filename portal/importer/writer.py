@@ -13,7 +13,8 @@ from pypinyin import lazy_pinyin
 
 from .. import privacy
 from ..files import InputFileError, read_limited
-from ..loader import MAX_BYTES, Problem, parse_record
+from ..loader import MAX_BYTES, parse_record
+from ..problems import Problem
 from ..maintain import schema_comment
 from ..validate import validate
 from ..vocab import Vocab
