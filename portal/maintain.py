@@ -8,19 +8,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .outputs.schemas import json_schema, schema_files
+from .outputs.schemas import json_schema, schema_comment, schema_files
 from .schema import COLLECTIONS, DATE, INT, LIST, OBJECT, REF, TEXT, VOCAB, Collection, Field
 from .vocab import Vocab
 
 FIELD_REFERENCE = Path("docs") / "字段说明.md"
-# What a record file's first line says, so editors (YAML language server) check and complete fields.
-SCHEMA_COMMENT = "# yaml-language-server: $schema=../../schemas/{collection}.schema.json\n"
-
-
-def schema_comment(collection: str) -> str:
-    return SCHEMA_COMMENT.format(collection=collection)
-
-
 def field_reference(vocab: Vocab) -> str:
     """docs/字段说明.md: every field of every record type, from the JSON Schemas."""
     lines = ["# 字段说明", "",

@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from portal.maintain import FIELD_REFERENCE, field_reference, schema_comment
+from portal.maintain import FIELD_REFERENCE, field_reference
+from portal.outputs.schemas import schema_comment
 from portal.outputs.schemas import schema_files
 from portal.vocab import Vocab
 from conftest import MINIMAL, ROOT, replace_text, run_portal, write_data

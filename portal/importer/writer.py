@@ -15,7 +15,7 @@ from .. import privacy
 from ..files import InputFileError, read_limited
 from ..loader import MAX_BYTES, parse_record
 from ..problems import Problem
-from ..maintain import schema_comment
+from ..outputs.schemas import schema_comment
 from ..validate import validate
 from ..vocab import Vocab
 from .outdir import Existing, UnreadableRecords, check_existing, identity

@@ -41,6 +41,11 @@ def schema_path(collection_name: str) -> str:
     return f"schemas/{collection_name}.schema.json"
 
 
+def schema_comment(collection_name: str) -> str:
+    """A record file's first line, so editors (YAML language server) check and complete its fields."""
+    return f"# yaml-language-server: $schema=../../{schema_path(collection_name)}\n"
+
+
 def _describe(decl: Field, vocab) -> str:
     kind = decl.kind
     if kind == STR:
