@@ -104,6 +104,9 @@ def _stop_documents() -> None:
         phase.close()
         if scratch is not None:
             scratch.cleanup()
+    index = _state.pop("index_job", None)
+    if index is not None:
+        index.cancel()
 
 
 def on_build_error(error):
@@ -220,7 +223,6 @@ def on_post_build(config):
     except BaseException:
         _stop_documents()
         raise
-    _state["documents"] = None
     phase.close()
     # `portal build --bundle` makes its offline search from the same documents.
     config.extra["portal"] = {**opts, "search_documents": documents}
@@ -232,9 +234,16 @@ def on_post_build(config):
             job = SearchIndexJob(scratch, site / "pagefind", on_shard=index_phase.advance)
         except SearchIndexError as exc:
             index_phase.close()
+            _stop_documents()
             raise PluginError(str(exc)) from None
+        # The scratch stays reachable from _state at every step, so an interruption
+        # anywhere here is cleaned up (on_build_error → _stop_documents).
+        _state["index_job"] = job
+    _state["documents"] = None
     prepared = None
     try:
+        if job is not None:
+            job.start()
         _write_pages(config, catalogue, site, progress)
         if job is not None:
             # The offline files' work on the written pages overlaps Pagefind's last minutes.
@@ -252,6 +261,7 @@ def on_post_build(config):
     finally:
         if job is not None:
             index_phase.close()
+            _state.pop("index_job", None)
     # Last: the service worker's version covers every other file. Written with
     # search indexing switched off (extra.portal.pagefind: false) too: every page
     # loads build.js and registers sw.js.

@@ -104,8 +104,12 @@ class SearchIndexJob:
     It indexes each folder of a SearchScratch, CONCURRENT at a time: shard 1
     is the main bundle in `output`, further shards go to output/shard-N/,
     listed in SHARDS_FILE. The job owns the scratch from then on and removes
-    it when done. The background thread only waits for Pagefind, so it takes
-    no Python time from the caller.
+    it when done, or when cancelled (started or not). The background thread
+    only waits for Pagefind, so it takes no Python time from the caller.
+
+    Made first, started after (start()): the caller can record that it owns the
+    job before anything runs, so an interruption in between leaves nothing
+    behind that nobody would stop.
     """
 
     def __init__(self, scratch: SearchScratch, output: Path, on_shard=None):
@@ -126,7 +130,15 @@ class SearchIndexJob:
         # Waited on instead of Thread.join() (see workers.MapJob: an interrupted join misleads later ones).
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._run, name="pagefind", daemon=True)
-        self._thread.start()
+        self._started_thread = False
+
+    def start(self) -> "SearchIndexJob":
+        with self._lock:
+            if self._cancelled:
+                return self
+            self._started_thread = True
+            self._thread.start()
+        return self
 
     @property
     def shard_count(self) -> int:
@@ -174,6 +186,9 @@ class SearchIndexJob:
             self._cancelled = True
             for process in self._running:
                 process.kill()
+            if not self._started_thread:
+                self._clean_up()
+                self._done.set()
         self._done.wait()
 
     def wait(self) -> int:

@@ -104,6 +104,42 @@ def test_an_interrupted_build_leaves_the_old_site_and_no_scratch(tmp_path, many_
     assert leftovers(tmp_path, build.pid) == []
 
 
+@pytest.mark.parametrize("where", ["as-the-job-is-made", "before-the-index-starts", "as-the-index-starts"])
+def test_an_interruption_as_pagefind_takes_the_documents_leaves_nothing(tmp_path, monkeypatch, where):
+    """The moment the search documents pass to the Pagefind job (the SIGHUP case
+    above, hit at an unlucky instant): nothing may be owned by nobody."""
+    from portal import interrupt, search_index
+    from portal.site import build_site
+
+    def interrupted(*args, **kwargs):
+        raise interrupt.Interrupted(signal.SIGHUP)
+
+    if where == "as-the-job-is-made":
+        real_init = search_index.SearchIndexJob.__init__
+
+        def made_then_interrupted(self, *args, **kwargs):
+            real_init(self, *args, **kwargs)
+            raise interrupt.Interrupted(signal.SIGHUP)
+
+        monkeypatch.setattr(search_index.SearchIndexJob, "__init__", made_then_interrupted)
+    elif where == "before-the-index-starts":
+        monkeypatch.setattr(search_index.SearchIndexJob, "start", interrupted)
+    else:
+        real_start = search_index.SearchIndexJob.start
+
+        def start_then_interrupted(self):
+            real_start(self)
+            raise interrupt.Interrupted(signal.SIGHUP)
+
+        monkeypatch.setattr(search_index.SearchIndexJob, "start", start_then_interrupted)
+    site = old_site(tmp_path / "site")
+    with pytest.raises(interrupt.Interrupted):
+        build_site(build_catalogue(write_data(tmp_path / "data"), today()), site)
+    assert (site / "index.html").read_text(encoding="utf-8") == "上一版站点"
+    time.sleep(0.5)  # a killed Pagefind takes a moment to go
+    assert leftovers(tmp_path, os.getpid()) == []
+
+
 def test_what_a_killed_build_left_is_removed_by_the_next(tmp_path, many_records):
     site = old_site(tmp_path / "site")
     build = start_build(many_records, site)
