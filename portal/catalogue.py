@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from . import routes
 from .loader import load_records
 from .problems import Problem
-from .schema import COLLECTION_BY_NAME, COLLECTIONS, ENTRY_FIELDS
+from .schema import COLLECTION_BY_NAME, COLLECTIONS, entry_of
 from .validate import validate
 from .vocab import Vocab, VocabError
 
@@ -97,13 +97,13 @@ class Record:
         if self.example:
             return tuple(name for name, value in self.data.items() if value not in (None, [], ""))
         if self.collection == "technologies" and self.data.get("entry_example"):
-            return tuple(name for name in ENTRY_FIELDS if self.data.get(name) not in (None, [], ""))
+            return entry_of(self.data)
         return ()
 
     @property
     def has_entry(self) -> bool:
         """A technology with a warehouse entry (入库, 推广, 评估 …), sourced or illustrative."""
-        return any(self.data.get(name) not in (None, [], "") for name in ENTRY_FIELDS)
+        return bool(entry_of(self.data))
 
 
 @dataclass(frozen=True)
@@ -197,7 +197,7 @@ def policy_status(data: dict, today: dt.date) -> Status:
 
 
 def technology_status(data: dict, today: dt.date) -> Status | None:
-    if not any(data.get(name) not in (None, [], "") for name in ENTRY_FIELDS):
+    if not entry_of(data):
         return None  # reference facts only: nothing to say about promotion
     stage = data.get("stage")
     if stage == "退出":

@@ -77,6 +77,11 @@ def _sources(name, label, **kw):
 ENTRY_FIELDS = ("stage", "selection_method", "promotion_methods", "warehoused", "review_due",
                 "successor", "exit_reason", "training_hours", "indicators")
 
+
+def entry_of(data: dict) -> tuple[str, ...]:
+    """The warehouse-entry fields a technology's data holds (empty values do not count)."""
+    return tuple(name for name in ENTRY_FIELDS if data.get(name) not in (None, [], ""))
+
 TECHNOLOGY = (
     Field("name", STR, "技术名称", required=True),
     Field("example", BOOL, "示例记录（整条记录为演示用的虚构数据）"),

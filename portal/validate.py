@@ -15,8 +15,8 @@ from . import privacy, text_rules
 from .loader import RawRecord
 from .problems import Problem
 from .schema import (
-    BOOL, COLLECTION_BY_NAME, DATE, ENTRY_FIELDS, INT, LIST, OBJECT, REF, STR, TEXT, VOCAB,
-    Field,
+    BOOL, COLLECTION_BY_NAME, DATE, INT, LIST, OBJECT, REF, STR, TEXT, VOCAB,
+    Field, entry_of,
 )
 from .vocab import Vocab
 
@@ -257,7 +257,7 @@ _LABELS = {f.name: f.label for f in COLLECTION_BY_NAME["technologies"].fields}
 def _entry_rules(clean: dict, cls, vocab: Vocab, check: _Checker) -> None:
     """A warehouse entry is either backed by a source or marked illustrative, and a
     technology managed as clinical research has none (it may not be used clinically)."""
-    entry = [name for name in ENTRY_FIELDS if clean.get(name) not in (None, [], "")]
+    entry = entry_of(clean)
     if clean.get("entry_example") and clean.get("entry_sources"):
         check.error(("entry_example",), "entry_example",
                     "入库信息不能既标为示例又写有来源（entry_sources）：有来源时删去 entry_example", "example-with-source")
