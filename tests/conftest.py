@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import html.parser
 import http.server
 import os
 import shutil
@@ -190,3 +191,30 @@ def page(browser, site_server):
 
 def today() -> dt.date:
     return dt.date.fromisoformat(BUILD_DAY)
+
+
+class PageLinks(html.parser.HTMLParser):
+    """A page's ids (in order, repeats kept), its links (a href) and what it
+    loads (script src, link href, img src)."""
+
+    def __init__(self):
+        super().__init__()
+        self.ids: list[str] = []
+        self.hrefs: list[str] = []
+        self.loads: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if attrs.get("id"):
+            self.ids.append(attrs["id"])
+        if tag == "a" and attrs.get("href"):
+            self.hrefs.append(attrs["href"])
+        for name in ("src", "href"):
+            if tag in ("script", "link", "img") and attrs.get(name):
+                self.loads.append(attrs[name])
+
+
+def page_links(path: Path) -> PageLinks:
+    parser = PageLinks()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html.parser
 import json
 import posixpath
 import re
@@ -12,29 +11,7 @@ from urllib.parse import unquote, urlsplit
 import yaml
 
 from portal.catalogue import build_catalogue
-from conftest import MINIMAL, ROOT, replace_text, run_portal, write_data
-
-
-class _Links(html.parser.HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.hrefs, self.srcs, self.ids = [], [], set()
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if attrs.get("id"):
-            self.ids.add(attrs["id"])
-        if tag == "a" and attrs.get("href"):
-            self.hrefs.append(attrs["href"])
-        for name in ("src", "href"):
-            if tag in ("script", "img", "link") and attrs.get(name):
-                self.srcs.append(attrs[name])
-
-
-def parse(path: Path) -> _Links:
-    parser = _Links()
-    parser.feed(path.read_text(encoding="utf-8"))
-    return parser
+from conftest import MINIMAL, ROOT, page_links, replace_text, run_portal, write_data
 
 
 def record_ids(collection: str) -> list[str]:
@@ -80,14 +57,14 @@ def test_internal_links_and_anchors_resolve(built_site):
 
     def anchors(path: Path) -> set:
         if path not in ids:
-            ids[path] = parse(path).ids if path.suffix == ".html" else set()
+            ids[path] = set(page_links(path).ids) if path.suffix == ".html" else set()
         return ids[path]
 
     pages = [p for p in built_site.rglob("*.html") if "pagefind" not in p.parts]
     assert len(pages) > 100
     for html_file in pages:
-        links = parse(html_file)
-        for href in links.hrefs + links.srcs:
+        links = page_links(html_file)
+        for href in links.hrefs + links.loads:
             parts = urlsplit(href)
             if parts.scheme or parts.netloc or href.startswith("mailto:") or href == "#":
                 continue
@@ -109,7 +86,7 @@ def test_internal_links_and_anchors_resolve(built_site):
 
 def test_no_page_loads_from_another_host(built_site):
     for html_file in built_site.rglob("*.html"):
-        for src in parse(html_file).srcs:
+        for src in page_links(html_file).loads:
             assert not urlsplit(src).netloc, (html_file, src)
 
 

@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import collections
-import html.parser
 import json
 import posixpath
 import re
@@ -19,33 +18,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from conftest import BUILD_DAY, MINIMAL, ROOT, run_portal, write_data
-
-
-class _Page(html.parser.HTMLParser):
-    """A page's ids, its links (a href) and what it loads (script src, link href, img src)."""
-
-    def __init__(self):
-        super().__init__()
-        self.ids: list[str] = []
-        self.hrefs: list[str] = []
-        self.loads: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if attrs.get("id") is not None:
-            self.ids.append(attrs["id"])
-        if tag == "a" and attrs.get("href"):
-            self.hrefs.append(attrs["href"])
-        for name in ("src", "href"):
-            if tag in ("script", "link", "img") and attrs.get(name):
-                self.loads.append(attrs[name])
-
-
-def _parse(path: Path) -> _Page:
-    page = _Page()
-    page.feed(path.read_text(encoding="utf-8"))
-    return page
+from conftest import BUILD_DAY, MINIMAL, ROOT, page_links, run_portal, write_data
 
 
 def _target(site: Path, page: Path, url: str) -> Path | None:
@@ -111,7 +84,7 @@ def test_without_search_nothing_a_page_loads_or_links_is_missing(site_without_se
     assert len(pages) > 100
     missing = []
     for page in pages:
-        parsed = _parse(page)
+        parsed = page_links(page)
         for url in parsed.loads + parsed.hrefs:
             target = _target(site_without_search, page, url)
             if target is not None and not target.is_file():
@@ -175,7 +148,7 @@ def body_ids_site(tmp_path_factory):
 
 def test_body_headings_cannot_take_the_themes_or_templates_ids(body_ids_site):
     site, ids = body_ids_site
-    page = _parse(site / "technologies" / "ai-jiu" / "index.html")
+    page = page_links(site / "technologies" / "ai-jiu" / "index.html")
     # The page really carries the theme's and the template's ids…
     for own in ("__drawer", "__search", "portal-search-q", "details", "sources"):
         assert own in page.ids, own

@@ -25,7 +25,7 @@ import yaml
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
-# Copies of /work/shared/reference texts; FACTCHECK_REFERENCE points the readers at a changed copy.
+# Copies of the shared reference texts; FACTCHECK_REFERENCE points the readers at a changed copy.
 REFERENCE = Path(os.environ.get("FACTCHECK_REFERENCE", HERE / "reference"))
 SLIDES = REFERENCE / "clinical-technology-management-slides.txt"
 PLAN = REFERENCE / "mentorship-programme-plan.txt"
