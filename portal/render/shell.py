@@ -6,6 +6,11 @@ title, description, feed links, canonical address and content. So the theme
 renders one page per directory depth (relative links to assets depend on it)
 with markers in those places, and every generated page is the shell with the
 markers replaced: a string join.
+
+The places are slots the project's templates define (overrides/main.html reads
+page.meta.portal_shell, set by render_theme_shell), not guesses at Material's
+markup, and Shell.parse checks every one. tests/test_shell_contract.py holds
+the shell's pages to MkDocs' own rendering of the same pages.
 """
 
 from __future__ import annotations
@@ -24,17 +29,31 @@ from .text import relative_url
 TITLE = "PORTALxSHELLxTITLE"
 DESCRIPTION = "PORTALxSHELLxDESCRIPTION"
 CONTENT = "PORTALxSHELLxCONTENT"
-FEED_TITLE = "PORTALxSHELLxFEED"
+FEEDS = "PORTALxSHELLxFEEDS"
+CANONICAL = "PORTALxSHELLxCANONICAL"
 URL = "portalxshellxurl"
-# Material adds an <h1> with the title when the content has none; the shell's
-# content says it has one (page_html makes sure of it).
-H1_GUARD = "<!--<h1-->"
-_FEEDS = "PORTALxSHELLxFEEDS"
-_CANONICAL = "PORTALxSHELLxCANONICAL"
 
+# The slots, and where each one comes from. The title and the description are the
+# page's own (Material shows them wherever it shows a page's title and description);
+# the canonical link, the feed links and the content are the project's blocks,
+# which read them from page.meta.portal_shell (see render_theme_shell).
+SLOTS = {
+    TITLE: "page.meta.title, shown by Material's base.html (block htmltitle) and overrides/partials/header.html",
+    DESCRIPTION: "page.meta.description, shown by Material's base.html (block site_meta)",
+    CANONICAL: "page.meta.portal_shell.canonical, in overrides/main.html (block site_meta)",
+    FEEDS: "page.meta.portal_shell.feeds, in overrides/main.html (block extrahead)",
+    CONTENT: "page.meta.portal_shell.content, in overrides/main.html (block content)",
+}
+# Filled once each; the title and description wherever the theme shows them.
+_ONCE = (CANONICAL, FEEDS, CONTENT)
+_SLOT = re.compile("(" + "|".join(SLOTS) + ")")
+
+# The shells of the hooks' old _render_shell, which leave the canonical link, the
+# feed link and the content to Material. Delete with it.
+FEED_TITLE = "PORTALxSHELLxFEED"
+H1_GUARD = "<!--<h1-->"
 _FEED_LINK = re.compile(r'<link rel="alternate" type="application/atom\+xml" title="' + FEED_TITLE + r'" href="[^"]*">')
 _CANONICAL_LINK = re.compile(r'<link rel="canonical" href="[^"]*' + URL + r'[^"]*">')
-_SLOTS = re.compile(f"({TITLE}|{DESCRIPTION}|{CONTENT}|{_FEEDS}|{_CANONICAL})")
 
 
 def shell_url(depth: int) -> str:
@@ -46,20 +65,62 @@ def depth_of(url: str) -> int:
     return url.strip("/").count("/") + 1 if url.strip("/") else 0
 
 
+def render_theme_shell(config, env, nav, files, depth: int) -> str:
+    """The theme's page (main.html) at `depth`, with the slots' markers in place of
+    the page's parts.
+
+    config is MkDocs' config, env the theme's Jinja environment (on_env), nav the
+    site's navigation (on_nav) and files the site's files (on_files): the shell is
+    rendered as MkDocs renders a page that is not in the nav, through the same
+    template, so it has the same header, tabs, sidebars and footer.
+    """
+    from mkdocs.commands.build import get_context
+    from mkdocs.structure.files import File
+    from mkdocs.structure.pages import Page
+
+    file = File.generated(config, shell_url(depth).rstrip("/") + ".md", content="")
+    page = Page(TITLE, file, config)
+    page.meta = {
+        "title": TITLE, "description": DESCRIPTION, "hide": ["toc"],
+        "portal_shell": {"canonical": CANONICAL, "feeds": FEEDS, "content": CONTENT},
+    }
+    page.markdown, page.content = "", CONTENT
+    # The canonical link is the project's slot: Material's own would hold the shell's address.
+    page.canonical_url = None
+    return env.get_template("main.html").render(get_context(nav, files, config, page))
+
+
 @dataclass
 class Shell:
-    """A rendered theme page cut at its markers."""
+    """A rendered theme page cut at its slots."""
 
-    parts: list[str]           # text and slot names, alternating as found
+    parts: list[str]           # text and slot markers, alternating as found
 
     @classmethod
     def parse(cls, rendered: str) -> "Shell":
-        text = _FEED_LINK.sub(_FEEDS, rendered.replace(H1_GUARD, ""), count=1)
-        text = _CANONICAL_LINK.sub(_CANONICAL, text, count=1)
-        missing = [m for m in (TITLE, CONTENT, _FEEDS) if m not in text]
+        if H1_GUARD in rendered:
+            return cls._parse_old(rendered)
+        problems = []
+        for marker, where in SLOTS.items():
+            count = rendered.count(marker)
+            if count == 0 or (count > 1 and marker in _ONCE):
+                problems.append(f"{marker} {'is missing' if count == 0 else f'occurs {count} times'} "
+                                f"(it is {where})")
+        if problems:
+            raise ValueError("the theme shell (overrides/main.html, rendered by render_theme_shell) "
+                             "does not hold its slots: " + "; ".join(problems)
+                             + ". Check that template against Material's base.html.")
+        return cls(_SLOT.split(rendered))
+
+    @classmethod
+    def _parse_old(cls, rendered: str) -> "Shell":
+        """A shell of the hooks' old _render_shell. Delete with it."""
+        text = _FEED_LINK.sub(FEEDS, rendered.replace(H1_GUARD, ""), count=1)
+        text = _CANONICAL_LINK.sub(CANONICAL, text, count=1)
+        missing = [m for m in (TITLE, CONTENT, FEEDS) if m not in text]
         if missing:
             raise ValueError(f"theme shell lacks {missing}: does overrides/main.html still show page.meta.feeds?")
-        return cls(_SLOTS.split(text))
+        return cls(_SLOT.split(text))
 
     def fill(self, values: dict[str, str]) -> str:
         return "".join(values.get(part, part) if i % 2 else part for i, part in enumerate(self.parts))
@@ -68,8 +129,8 @@ class Shell:
 class ShellWriter:
     """Writes generated pages into the site through shells made on demand.
 
-    render_shell(depth) returns the theme's page rendered at shell_url(depth)
-    with the markers as title, description, content and one feed.
+    render_shell(depth) returns the theme's page for a depth with the slots'
+    markers (render_theme_shell).
     """
 
     def __init__(self, render_shell: Callable[[int], str], site_url: str | None = None, banner: str = "",
@@ -94,7 +155,7 @@ class ShellWriter:
                      if self.site_url else "")
         return self.shell(depth_of(page.url)).fill({
             TITLE: html.escape(page.title), DESCRIPTION: html.escape(page.description or self.site_description),
-            CONTENT: self.banner + content, _FEEDS: feeds, _CANONICAL: canonical,
+            CONTENT: self.banner + content, FEEDS: feeds, CANONICAL: canonical,
         })
 
     def write(self, site_dir: Path, pages: Iterable[GeneratedPage],
