@@ -9,6 +9,7 @@ what only works from a server (service worker, module scripts).
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import posixpath
@@ -19,6 +20,7 @@ import zipfile
 from pathlib import Path
 from typing import Iterable
 
+from . import routes
 from .search_docs import SearchDocument
 
 BUNDLE_SCRIPT = "assets/javascripts/search-bundle.js"
@@ -57,21 +59,23 @@ def _rewrite_page(html: str) -> str:
                   f'<script src="{m["prefix"]}{BACKEND_SCRIPT}"></script>{m.group(0)}', html)
 
 
-def make_bundle(site_dir: Path, zip_path: Path, documents: Iterable[SearchDocument]) -> Path:
+def make_bundle(site_dir: Path, zip_path: Path, documents: Iterable[SearchDocument], site_name: str) -> Path:
     """Zip site_dir for use from disk; the zip is written atomically."""
     site_dir, zip_path = Path(site_dir), Path(zip_path).resolve()
     with tempfile.TemporaryDirectory(prefix="portal-bundle-") as tmp:
         root = Path(tmp) / "portal"
         shutil.copytree(site_dir, root, ignore=shutil.ignore_patterns(
-            "pagefind", "sw.js", "*.gz", "*.map", "404.html", "sitemap.xml", "manifest.webmanifest", "offline"))
+            "pagefind", routes.SERVICE_WORKER, "*.gz", "*.map", "404.html", routes.SITEMAP, routes.MANIFEST,
+            routes.OFFLINE_LIST.split("/")[0]))
         (root / BUNDLE_SCRIPT).write_text(bundle_index_script(documents), encoding="utf-8")
         # The build's cache version means nothing from disk (no service worker).
-        (root / "assets" / "javascripts" / "build.js").write_text('window.PORTAL_BUILD = "bundle";\n', encoding="utf-8")
+        (root / routes.BUILD_SCRIPT).write_text('window.PORTAL_BUILD = "bundle";\n', encoding="utf-8")
         for page in root.rglob("*.html"):
             page.write_text(_rewrite_page(page.read_text(encoding="utf-8")), encoding="utf-8")
+        name = html.escape(site_name)
         (root / "请先打开这里.html").write_text(
             '<!doctype html><html lang="zh"><meta charset="utf-8"><meta http-equiv="refresh" content="0; url=index.html">'
-            '<title>卫生健康技术推广门户（离线版）</title><a href="index.html">打开卫生健康技术推广门户（离线版）</a></html>\n',
+            f'<title>{name}（离线版）</title><a href="index.html">打开{name}（离线版）</a></html>\n',
             encoding="utf-8")
         zip_path.parent.mkdir(parents=True, exist_ok=True)
         fd, partial = tempfile.mkstemp(prefix=f".{zip_path.name}.", dir=zip_path.parent)

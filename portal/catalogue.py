@@ -34,11 +34,6 @@ def china_today() -> dt.date:
     return dt.datetime.now(CHINA).date()
 
 
-def date_epoch(day: dt.date) -> int:
-    """Midnight of day in China, as a Unix time (for SOURCE_DATE_EPOCH)."""
-    return int(dt.datetime.combine(day, dt.time(), CHINA).timestamp())
-
-
 _YEAR_BRACKETS = re.compile(r"[\[［【〔(（]\s*(\d{4})\s*[\]］】〕)）]")
 
 
@@ -267,11 +262,14 @@ def _link(records: dict[str, dict[str, Record]]) -> None:
                     items.sort(key=lambda r: r.id)
 
 
-def build_catalogue(data_dir: Path, today: dt.date | None = None, cache: dict | None = None) -> Catalogue:
+def build_catalogue(data_dir: Path, today: dt.date | None = None, cache: dict | None = None,
+                    parallel: bool = True) -> Catalogue:
     """load → validate → link. Raises CatalogueError with every problem found.
 
     cache: an empty dict kept between calls (the preview keeps one): unchanged
     files are neither parsed nor checked again (see load_records, validate).
+    parallel=False: the files are parsed in this process (the caller runs
+    threads of its own: see workers.py).
     """
     data_dir = Path(data_dir)
     today = today or china_today()
@@ -281,7 +279,7 @@ def build_catalogue(data_dir: Path, today: dt.date | None = None, cache: dict | 
         raise CatalogueError(exc.problems) from None
     if cache is not None and cache.get("vocab") != vocab:
         cache.update(vocab=vocab, parsed={}, checked={})  # another vocabulary: check everything again
-    raw, problems = load_records(data_dir, cache and cache["parsed"])
+    raw, problems = load_records(data_dir, cache and cache["parsed"], parallel=parallel)
     cleaned, found = validate(raw, vocab, cache and cache["checked"])
     if cache is not None:
         # Checks of records since edited would pile up over a long preview session.

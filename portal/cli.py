@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from . import __version__
-from .catalogue import Catalogue, CatalogueError, build_catalogue, china_today, date_epoch
+from .catalogue import Catalogue, CatalogueError, build_catalogue, china_today
 from .destinations import UnsafeDestination
 from .schema import COLLECTIONS
 from .site import DEFAULT_CONFIG, PROJECT_ROOT
@@ -108,9 +108,6 @@ def cmd_build(args) -> int:
     # Reported once loaded: errors, if any, come first and alone.
     progress.line(f"读取并校验记录：完成，{sum(len(r) for r in catalogue.records.values())} 条，"
                   f"用时 {time.monotonic() - started:.1f} 秒")
-    # MkDocs dates its output (sitemap) by SOURCE_DATE_EPOCH; make it the build date
-    # (which came from SOURCE_DATE_EPOCH when that was set and made sense).
-    os.environ["SOURCE_DATE_EPOCH"] = str(date_epoch(catalogue.today))
     try:
         site = build_site(catalogue, Path(args.site_dir), Path(args.config),
                           bundle=Path(args.bundle) if args.bundle else None,

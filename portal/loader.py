@@ -297,7 +297,8 @@ def _nested_records(folder: str) -> str | None:
     return None
 
 
-def load_records(data_dir: Path, cache: dict | None = None) -> tuple[list[RawRecord], list[Problem]]:
+def load_records(data_dir: Path, cache: dict | None = None,
+                 parallel: bool = True) -> tuple[list[RawRecord], list[Problem]]:
     """Read every record file of every collection; never stops at the first error.
 
     Only regular files are read (see files.py); a link is followed when it
@@ -369,7 +370,8 @@ def load_records(data_dir: Path, cache: dict | None = None) -> tuple[list[RawRec
 
     if len(to_parse) >= MIN_ITEMS:
         _read_ahead([job[0] for _slot, job in to_parse])
-    for (slot, job), result in zip(to_parse, parallel_map(_read_and_parse, [job for _slot, job in to_parse])):
+    for (slot, job), result in zip(to_parse, parallel_map(_read_and_parse, [job for _slot, job in to_parse],
+                                                                 parallel=parallel)):
         pending[slot] = result
         if cache is not None:
             cache[job[1]] = (job[4], *result)

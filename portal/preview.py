@@ -8,25 +8,10 @@ page shows the errors at its top until they are fixed.
 from __future__ import annotations
 
 import html
-import os
 
 from . import routes
+from .facets import FACETS
 from .problems import Problem
-
-ENV = "PORTAL_PREVIEW"
-_last: dict = {}
-
-
-def active() -> bool:
-    return os.environ.get(ENV) == "1"
-
-
-def remember(catalogue, history) -> None:
-    _last["catalogue"], _last["history"] = catalogue, history
-
-
-def last() -> tuple:
-    return _last.get("catalogue"), _last.get("history")
 
 
 def error_banner(problems: list[Problem]) -> str:
@@ -45,20 +30,6 @@ def error_banner(problems: list[Problem]) -> str:
 # Anything else (a new or deleted record, an error, the vocabulary, content,
 # templates or code) takes the full build. The search index, feeds and data
 # files are refreshed by the next full build.
-
-_site: dict = {}
-_parse_cache: dict = {}
-
-
-def parse_cache() -> dict:
-    """The catalogue cache kept between rebuilds (see catalogue.build_catalogue)."""
-    return _parse_cache
-
-
-def remember_site(site_dir, writer, errors: bool, home: str | None = None) -> None:
-    """The last full build: where it is, how its pages are wrapped (render.shell.ShellWriter)
-    and the generated part of its home page."""
-    _site.update(site_dir=site_dir, writer=writer, errors=errors, home=home)
 
 
 def _layout(listing) -> tuple:
@@ -85,8 +56,6 @@ def _changed_listings(old, new, collection: str, selections: set, changed_ids: s
 def facets_changed(old, new, changed: list[tuple[str, str]]) -> bool:
     """Whether an edit moved a record between facet values: then every listing
     page's facet counts change, which takes the full build."""
-    from .render.listings import FACETS
-
     return any(facet.values(old.records[c][rid]) != facet.values(new.records[c][rid])
                for c, rid in changed for facet in FACETS[c])
 
@@ -105,7 +74,7 @@ def _linked(rec) -> list:
 def affected_pages(old, new, changed: list[tuple[str, str]], history=None) -> list:
     """The generated pages to rewrite after records `changed` were edited (same ids and
     facet values before and after: see facets_changed)."""
-    from .render.listings import FACETS, listing_pages, listing_url
+    from .render.listings import listing_pages
     from .render.pages import Renderer
 
     renderer = Renderer(new, history)
@@ -124,9 +93,9 @@ def affected_pages(old, new, changed: list[tuple[str, str]], history=None) -> li
                     listings[page.url] = page
         else:
             listings.update(_changed_listings(old, new, collection, selections, ids))
-        if collection == "policies" and listing_url("policies") not in listings:
+        if collection == "policies" and routes.collection("policies") not in listings:
             # Its first page charts every notice's date and status.
-            listings[listing_url("policies")] = listing_pages(new, "policies")[0]
+            listings[routes.collection("policies")] = listing_pages(new, "policies")[0]
     for collection, rid in changed:
         before, after = old.records[collection][rid], new.records[collection][rid]
         records[(collection, rid)] = after
@@ -146,47 +115,66 @@ def _patch(path, html: str) -> None:
     path.write_text(text[:start] + html + text[end:], encoding="utf-8")
 
 
-def update(data_dir, today, history=None) -> bool:
-    """Try the incremental path after a change; True when the site is up to date.
+class Preview:
+    """What `portal serve` keeps from one rebuild to the next: the last catalogue
+    that validated, the last full build's site and the parse cache."""
 
-    False means a full build is needed (and nothing was written).
-    """
-    import dataclasses
-    from pathlib import Path
+    def __init__(self) -> None:
+        self.catalogue = None
+        self.history = None
+        # The catalogue cache kept between rebuilds (see catalogue.build_catalogue).
+        self.parse_cache: dict = {}
+        self._site: dict = {}
 
-    from .catalogue import CatalogueError, build_catalogue
-    from .history import History, uncommitted_files
-    from .render.pages import render_home
+    def remember(self, catalogue, history) -> None:
+        self.catalogue, self.history = catalogue, history
 
-    old = _last.get("catalogue")
-    if old is None or not _site or _site.get("errors"):
-        return False
-    try:
-        new = build_catalogue(data_dir, today, cache=_parse_cache)
-    except CatalogueError:
-        return False  # the full build puts the errors on every page
-    if any(set(old.records[c]) != set(new.records[c]) for c in new.records):
-        return False
-    changed = [(c, rid) for c, records in new.records.items() for rid, rec in records.items()
-               if rec.data != old.records[c][rid].data]
-    if facets_changed(old, new, changed):
-        return False
-    # The page of a record just saved says it has changes not yet committed.
-    history = history or _last.get("history") or History()
-    history = dataclasses.replace(history, uncommitted=uncommitted_files(data_dir))
-    site = Path(_site["site_dir"])
-    pages = affected_pages(old, new, changed, history)
-    nav = {p.url for p in pages if routes.is_collection(p.url)}
-    _site["writer"].write(site, [p for p in pages if p.url not in nav])
-    for page in pages:
-        if page.url in nav:
-            _patch(site / page.url / "index.html", page.html)
-    home = render_home(new, history)
-    if home != _site.get("home"):
-        _patch(site / "index.html", home)  # the latest notices, deadlines and changes
-        _site["home"] = home
-    remember(new, history)
-    return True
+    def remember_site(self, site_dir, writer, errors: bool, home: str | None = None) -> None:
+        """The last full build: where it is, how its pages are wrapped
+        (render.shell.ShellWriter) and the generated part of its home page."""
+        self._site = dict(site_dir=site_dir, writer=writer, errors=errors, home=home)
+
+    def update(self, data_dir, today, history=None) -> bool:
+        """Try the incremental path after a change; True when the site is up to date.
+
+        False means a full build is needed (and nothing was written).
+        """
+        import dataclasses
+        from pathlib import Path
+
+        from .catalogue import CatalogueError, build_catalogue
+        from .history import History, uncommitted_files
+        from .render.pages import render_home
+
+        old = self.catalogue
+        if old is None or not self._site or self._site.get("errors"):
+            return False
+        try:
+            new = build_catalogue(data_dir, today, cache=self.parse_cache, parallel=False)
+        except CatalogueError:
+            return False  # the full build puts the errors on every page
+        if any(set(old.records[c]) != set(new.records[c]) for c in new.records):
+            return False
+        changed = [(c, rid) for c, records in new.records.items() for rid, rec in records.items()
+                   if rec.data != old.records[c][rid].data]
+        if facets_changed(old, new, changed):
+            return False
+        # The page of a record just saved says it has changes not yet committed.
+        history = history or self.history or History()
+        history = dataclasses.replace(history, uncommitted=uncommitted_files(data_dir))
+        site = Path(self._site["site_dir"])
+        pages = affected_pages(old, new, changed, history)
+        nav = {p.url for p in pages if routes.is_collection(p.url)}
+        self._site["writer"].write(site, [p for p in pages if p.url not in nav])
+        for page in pages:
+            if page.url in nav:
+                _patch(site / page.url / "index.html", page.html)
+        home = render_home(new, history)
+        if home != self._site.get("home"):
+            _patch(site / "index.html", home)  # the latest notices, deadlines and changes
+            self._site["home"] = home
+        self.remember(new, history)
+        return True
 
 
 # --- A rebuild that failed -------------------------------------------------

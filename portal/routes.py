@@ -1,28 +1,64 @@
-"""The site's addresses: every URL of a record, a collection or a listing is built here.
+"""The site's addresses: every URL of the site is built here, and the route
+table lists every page and feed a build writes.
 
-Addresses are directory URLs relative to the site root ("policies/x/"), as
-MkDocs writes them. Other modules ask for an address by what it is (a record,
-a listing narrowed by a facet value, the offline group of a region's notices)
-and never assemble one from strings themselves.
+Addresses are relative to the site root; pages have directory URLs
+("policies/x/"), as MkDocs writes them. Other modules ask for an address by
+what it is (a record, a listing narrowed by a facet value, a feed, a data
+file) and never assemble one from strings themselves.
 
-    technologies/                          a collection's listing, page 1
+    technologies/                          a collection's listing, page 1 (in the nav)
     technologies/<id>/                     a record
     policies/by/page/2/                    page 2
     policies/by/sort/title/                another order
     policies/by/region/北京/sort/title/page/2/
+    feeds/policies-region-bei-jing.xml     the Atom feed of a listing
+    api/policies.json, schemas/…, calendar/deadlines.ics
+
+The table (RouteTable.build) is computed once per build from the catalogue and
+the site's content pages: each page's kind, title, description, feeds, nav
+membership, offline group and searchability. Pages, feeds, offline lists,
+search shards, page counts, the preview and the sitemap read it.
 """
 
 from __future__ import annotations
 
 import functools
+import html
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Iterable, Iterator
 
+from pypinyin import Style, lazy_pinyin
+
+from .facets import FACETS, REGION_FACET, SORTS, Facet, Sort, default_sort, facet_by_key, facet_counts, pinyin
+from .schema import COLLECTION_BY_NAME, COLLECTIONS
 from .vocab import value_problem
 
-# The facet of the region; its policy listings are also offline groups ("save this region's notices").
-REGION_FACET = "region"
+if TYPE_CHECKING:  # read only: the catalogue builds on the addresses
+    from .catalogue import Catalogue
+
 # Folder under a collection that holds its narrowed, sorted and later pages.
 LISTING_FOLDER = "by"
+PAGE_SIZE = 50
 
+FEEDS_FOLDER = "feeds"
+CALENDAR = "calendar/deadlines.ics"
+MANIFEST = "manifest.webmanifest"
+SERVICE_WORKER = "sw.js"
+# The build's version, for caches: written after everything else.
+BUILD_SCRIPT = "assets/javascripts/build.js"
+# What 离线保存 offers (offline.js reads it).
+OFFLINE_LIST = "offline/collections.json"
+API_INDEX = "api/index.json"
+SITEMAP = "sitemap.xml"
+# Material's script fetches sitemap.xml beside every <link rel="alternate"> (it
+# expects language versions there); an empty one beside the feeds answers it.
+FEEDS_SITEMAP = f"{FEEDS_FOLDER}/sitemap.xml"
+
+RECORD, LISTING, CONTENT, FEED = "record", "listing", "content", "feed"
+
+
+# --- addresses ----------------------------------------------------------------------
 
 def record(collection: str, record_id: str) -> str:
     return f"{collection}/{record_id}/"
@@ -30,6 +66,11 @@ def record(collection: str, record_id: str) -> str:
 
 def collection(name: str) -> str:
     """The first page of a collection's listing (the one the site's nav links)."""
+    return f"{name}/"
+
+
+def content_page(name: str) -> str:
+    """A page of the site's own text (content/<name>.md)."""
     return f"{name}/"
 
 
@@ -66,12 +107,280 @@ def listing(name: str, facet_key: str | None = None, value: str | None = None,
     return collection(name) + (f"{LISTING_FOLDER}/" + "/".join(segments) + "/" if segments else "")
 
 
+def listing_url(name: str, facet: Facet | None = None, value: str | None = None,
+                sort: Sort | None = None, page: int = 1) -> str:
+    """listing() from a collection's Facet and Sort objects (the default sort has no folder)."""
+    return listing(name, facet.key if facet is not None else None, value,
+                   sort.key if sort is not None and sort is not default_sort(name) else None, page)
+
+
+def facet_url(name: str, facet: Facet | str, value: str) -> str:
+    """The first page of a collection narrowed to one facet value (the facet or its key)."""
+    facet = facet_by_key(name, facet) if isinstance(facet, str) else facet
+    return listing_url(name, facet, value)
+
+
 def source_file(url: str) -> str:
     """The virtual Markdown file MkDocs knows a generated page by: a collection's
     first page is its folder's index.md, every other page <url>.md."""
     return url.rstrip("/") + ("/index.md" if is_collection(url) else ".md")
 
 
+def depth(url: str) -> int:
+    """How many folders down a page is (its relative links climb that many)."""
+    return url.strip("/").count("/") + 1 if url.strip("/") else 0
+
+
 def offline_region_group(region: str) -> str:
     """Key of the offline group holding one region's notices."""
     return f"policies-{region}"
+
+
+def api_collection(name: str, suffix: str = "json") -> str:
+    return f"api/{name}.{suffix}"
+
+
+def api_record(name: str, record_id: str) -> str:
+    return f"api/{name}/{record_id}.json"
+
+
+def api_record_pattern(name: str) -> str:
+    """api_record's address with "{id}" in place of the record's id (for the index's readers)."""
+    return api_record(name, "{id}")
+
+
+def schema(name: str) -> str:
+    return f"schemas/{name}.schema.json"
+
+
+def feed(name: str) -> str:
+    return f"{FEEDS_FOLDER}/{name}.xml"
+
+
+# --- feed names ---------------------------------------------------------------------
+
+def _ascii_words(words: list[str]) -> list[str]:
+    out: list[str] = []
+    for word in words:
+        out += re.findall(r"[a-z0-9]+", word.lower())
+    return out
+
+
+def slug(text: str) -> str:
+    """北京 → bei-jing, 医保政策 → yi-bao-zheng-ce (ASCII only)."""
+    return "-".join(_ascii_words(pinyin(text).split()))
+
+
+def _tone_slug(text: str) -> str:
+    """山西 → shan1-xi1: homophones differ by tone."""
+    return "-".join(_ascii_words(lazy_pinyin(text, style=Style.TONE3)))
+
+
+def value_slugs(values: list[str]) -> dict[str, str]:
+    """A distinct slug for each value.
+
+    Values whose plain pinyin collides with another value of the same list
+    (山西 and 陕西 are both "shan xi") get tone numbers (shan1-xi1, shan3-xi1); a
+    value still clashing, or with no letters at all, gets a numeric suffix in list
+    order. Pass the whole vocabulary so a slug does not depend on which values
+    happen to have records.
+    """
+    values = list(dict.fromkeys(values))
+    plain = {v: slug(v) for v in values}
+    counts: dict[str, int] = {}
+    for s in plain.values():
+        counts[s] = counts.get(s, 0) + 1
+    result: dict[str, str] = {}
+    taken: set[str] = set()
+    for value in values:
+        candidate = plain[value]
+        if counts[candidate] > 1:
+            candidate = _tone_slug(value) or candidate
+        candidate = candidate or "x"
+        base, n = candidate, 1
+        while candidate in taken:
+            n += 1
+            candidate = f"{base}-{n}"
+        taken.add(candidate)
+        result[value] = candidate
+    return result
+
+
+# --- the route table -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Route:
+    """One page or feed of the site."""
+
+    url: str
+    kind: str                       # RECORD, LISTING, CONTENT or FEED
+    title: str = ""
+    description: str = ""
+    collection: str | None = None
+    record_id: str | None = None
+    # Listings: what they are narrowed by and in which order, and which page.
+    facet: Facet | None = None
+    value: str | None = None
+    sort: Sort | None = None
+    page: int = 1
+    # Pages: (title, feed URL) of the Atom feeds they link to.
+    feeds: tuple = ()
+    # Feeds: the listing they follow (their alternate link).
+    listing: str | None = None
+    in_nav: bool = False
+    # The offline group the page belongs to, and whether its page offers to save the group.
+    offline_group: str | None = None
+    offers_offline: bool = False
+    searchable: bool = False
+
+    @property
+    def depth(self) -> int:
+        return depth(self.url)
+
+    @property
+    def is_page(self) -> bool:
+        return self.kind != FEED
+
+    @property
+    def generated(self) -> bool:
+        """Written by the portal (records, listings), not from a Markdown file in content/."""
+        return self.kind in (RECORD, LISTING)
+
+
+@dataclass(frozen=True)
+class OfflineGroup:
+    """What 离线保存 offers as one choice: a collection, or one region's notices."""
+
+    key: str
+    label: str
+    urls: tuple
+
+
+@dataclass
+class RouteTable:
+    routes: list[Route]
+    offline_groups: list[OfflineGroup]
+    _by_url: dict = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_url = {r.url: r for r in self.routes}
+
+    @classmethod
+    def build(cls, catalogue: Catalogue, content: Iterable[tuple[str, bool]] = ()) -> "RouteTable":
+        """Every route of a build: the content pages ((url, searchable) of each
+        Markdown page in content/), the records, the listings and the feeds."""
+        feeds = _feeds(catalogue)
+        followed = {f.listing: (f.title, f.url) for f in feeds}
+        groups = _offline_groups(catalogue)
+        routes = [Route(url, CONTENT, searchable=searchable) for url, searchable in content]
+        for rec in catalogue.all():
+            links = [followed[collection(rec.collection)]]
+            region = rec.get("region") if rec.collection == "policies" else None
+            if region and facet_url("policies", REGION_FACET, region) in followed:
+                links.append(followed[facet_url("policies", REGION_FACET, region)])
+            routes.append(Route(rec.url, RECORD, rec.title, rec.get("summary", rec.title), rec.collection, rec.id,
+                                feeds=tuple(links), offline_group=_record_group(rec), searchable=True))
+        for name in FACETS:
+            routes += _listing_routes(name, None, None, len(catalogue.records[name]), followed)
+            for facet in FACETS[name]:
+                for value, count in facet_counts(catalogue, name, facet):
+                    routes += _listing_routes(name, facet, value, count, followed)
+        members: dict[str, list[Route]] = {}
+        for route in routes:
+            if route.offline_group:
+                members.setdefault(route.offline_group, []).append(route)
+        # A collection's pages in address order; a region's notices, then its listing pages.
+        offline = [OfflineGroup(key, label, tuple(sorted(r.url for r in members.get(key, ()))) if key in FACETS
+                                else tuple(r.url for r in sorted(members[key], key=lambda r: r.record_id or "")
+                                           if r.kind == RECORD) +
+                                tuple(sorted(r.url for r in members[key] if r.kind == LISTING)))
+                   for key, label in groups]
+        return cls(routes + feeds, offline)
+
+    def get(self, url: str) -> Route | None:
+        return self._by_url.get(url)
+
+    def __getitem__(self, url: str) -> Route:
+        return self._by_url[url]
+
+    def pages(self) -> Iterator[Route]:
+        return (r for r in self.routes if r.is_page)
+
+    def generated(self, *, include_nav: bool = True) -> Iterator[Route]:
+        return (r for r in self.routes if r.generated and (include_nav or not r.in_nav))
+
+    def feeds(self) -> list[Route]:
+        return [r for r in self.routes if r.kind == FEED]
+
+    def searchable(self) -> list[str]:
+        """Site-absolute URLs of the pages in the search index, records first."""
+        records = ["/" + r.url for r in self.routes if r.searchable and r.kind == RECORD]
+        return records + ["/" + r.url for r in self.routes if r.searchable and r.kind == CONTENT]
+
+    def sitemap(self, site_url: str | None) -> bytes:
+        """sitemap.xml of every page (absolute addresses when the site's is known)."""
+        base = site_url.rstrip("/") + "/" if site_url else "/"
+        lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+                 '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+        lines += [f"  <url><loc>{html.escape(base + url, quote=False)}</loc></url>"
+                  for url in sorted(r.url for r in self.pages())]
+        return ("\n".join(lines + ["</urlset>"]) + "\n").encode("utf-8")
+
+
+def _record_group(rec) -> str | None:
+    if rec.collection != "policies":
+        return rec.collection
+    return offline_region_group(rec.data["region"]) if rec.get("region") else None
+
+
+def _offline_groups(catalogue: Catalogue) -> list[tuple[str, str]]:
+    """(key, label) of each offline group, in the order 离线保存 lists them."""
+    groups = [(c.name, f"全部{c.label}") for c in COLLECTIONS if c.name != "policies"]
+    regions = {r.data["region"] for r in catalogue.policies.values() if r.get("region")}
+    groups += [(offline_region_group(region), f"{region}的政策通知")
+               for region in catalogue.vocab.regions if region in regions]
+    return groups
+
+
+def _listing_routes(name: str, facet: Facet | None, value: str | None, count: int,
+                    followed: dict) -> list[Route]:
+    """Every page of one listing (count records): all sorts, all page numbers."""
+    label = COLLECTION_BY_NAME[name].label
+    title = label if facet is None else f"{label}：{facet.label} · {value}"
+    feed_link = followed.get(listing_url(name, facet, value))
+    by_region = facet is not None and facet.key == REGION_FACET
+    # Technologies and mentors are saved whole; notices by region.
+    group = name if name != "policies" else offline_region_group(value) if by_region else None
+    routes = []
+    for sort in SORTS[name]:
+        for page in range(1, max(1, -(-count // PAGE_SIZE)) + 1):
+            url = listing_url(name, facet, value, sort, page)
+            first = page == 1 and sort is default_sort(name)
+            offers = first and (facet is None if name != "policies" else by_region)
+            routes.append(Route(url, LISTING, title, collection=name, facet=facet, value=value, sort=sort, page=page,
+                                feeds=(feed_link,) if feed_link else (), in_nav=first and facet is None,
+                                offline_group=group, offers_offline=offers))
+    return routes
+
+
+def _feeds(catalogue: Catalogue) -> list[Route]:
+    """The Atom feeds: every notice, technologies, mentors enrolling, then one per region and topic with notices."""
+    labels = {c.name: c.label for c in COLLECTIONS}
+    feeds = [
+        Route(feed("policies"), FEED, labels["policies"], "全部政策通知，按发布日期从新到旧。",
+              "policies", listing=collection("policies")),
+        Route(feed("technologies"), FEED, labels["technologies"],
+              "卫生健康技术资料（名称、管理类别、适应证等，附信息来源）；有入库日期（示例）的按日期从新到旧排在前面。",
+              "technologies", listing=collection("technologies")),
+        Route(feed("mentors-enrolling"), FEED, "正在招收的传承人", "报名尚未截止的传承人，按报名截止日期从近到远。",
+              "mentors", listing=collection("mentors")),
+    ]
+    for key, vocab_path in ((REGION_FACET, "regions"), ("topic", "policy.topics")):
+        facet = facet_by_key("policies", key)
+        values = [value for value, _count in facet_counts(catalogue, "policies", facet)]
+        slugs = value_slugs(catalogue.vocab.values(vocab_path) + sorted(values))
+        for value in values:
+            feeds.append(Route(feed(f"policies-{key}-{slugs[value]}"), FEED, f"政策通知：{value}",
+                               f"{facet.label}为“{value}”的政策通知，按发布日期从新到旧。", "policies",
+                               facet=facet, value=value, listing=facet_url("policies", facet, value)))
+    return feeds

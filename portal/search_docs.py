@@ -24,7 +24,8 @@ from dataclasses import dataclass
 
 from .catalogue import Record
 from .schema import COLLECTION_BY_NAME
-from .render.text import cn_date, converted_markdown, markdown_to_html, remember_markdown
+from .dates import cn_date
+from .render.text import markdown_to_html
 
 # Han characters and the CJK/full-width punctuation around them.
 _CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x3000, 0x303F), (0xFF01, 0xFF0F),
@@ -189,12 +190,12 @@ def _join(*items) -> str:
     return "\n".join(o for o in out if o)
 
 
-def _body(text: str | None) -> str:
-    return html_text(markdown_to_html(text)) if text else ""
-
-
-def record_document(rec: Record) -> SearchDocument:
+def record_document(rec: Record, body_html: str | None = None) -> SearchDocument:
+    """A record's search document; body_html: its body converted already."""
     d = rec.data
+    if body_html is None:
+        body_html = markdown_to_html(d.get("body"))
+    body = html_text(body_html) if body_html else ""
     url = "/" + rec.url
     status = rec.status.label if rec.status else None
     label = COLLECTION_BY_NAME[rec.collection].label
@@ -204,7 +205,7 @@ def record_document(rec: Record) -> SearchDocument:
             [(9, _join(d.get("aliases"))), (6, d.get("summary")), (4, _join(d.get("specialties"), d.get("indications")))],
             _join(d.get("category"), d.get("tradition"), d.get("management_class"), d.get("stage"), d.get("levels"),
                   d.get("promotion_methods"), d.get("contraindications"), d.get("equipment"),
-                  [i["name"] for i in d.get("indicators", [])], _body(d.get("body")),
+                  [i["name"] for i in d.get("indicators", [])], body,
                   [m.title for m in rec.related("mentors")], [s["title"] for s in d.get("sources", [])]),
             filters={"栏目": [label], "管理类别": [d.get("management_class")], "推广阶段": [d.get("stage")],
                      "状态": [status], "技术范围": [d.get("category")], "适用机构": d.get("levels", [])},
@@ -220,7 +221,7 @@ def record_document(rec: Record) -> SearchDocument:
             [(7, _join(d.get("specialties"))), (4, _join(d.get("title"), d.get("institution"), d.get("tier"))),
              (3, d.get("summary"))],
             _join(d.get("track"), d.get("region"), [t.title for t in rec.related("technologies")],
-                  d.get("teaching_modes"), d.get("cycles"), _body(d.get("body"))),
+                  d.get("teaching_modes"), d.get("cycles"), body),
             filters={"栏目": [label], "层级": [d.get("tier")], "地区": [d.get("region")],
                      "传承类别": [d.get("track")], "状态": [status]},
             meta={"栏目": label + ("（示例）" if rec.example else "")},
@@ -229,7 +230,7 @@ def record_document(rec: Record) -> SearchDocument:
         url, d["title"],
         [(10, d.get("doc_number") or ""), (6, _join(d.get("keywords"))), (3, _join(d.get("issuers")))],
         _join(d.get("topics"), d.get("region"), d.get("kind"), d.get("attachments"),
-              [s["label"] for s in d.get("deadlines", [])], _body(d.get("body"))),
+              [s["label"] for s in d.get("deadlines", [])], body),
         filters={"栏目": [label], "地区": [d.get("region")], "主题": d.get("topics", []),
                  "年份": [d["published"].year], "状态": [status]},
         meta={"栏目": label, "日期": cn_date(d["published"]), "文号": d.get("doc_number") or ""},
@@ -243,12 +244,13 @@ def content_document(url: str, title: str, rendered_html: str) -> SearchDocument
                      filters={"栏目": ["说明"]}, meta={"栏目": "说明"})
 
 
-def _made(rec: Record, scratch) -> tuple[SearchDocument, str | None]:
-    doc = record_document(rec)
+def _made(rec: Record, scratch) -> tuple[SearchDocument, str]:
+    body = markdown_to_html(rec.get("body"))
+    doc = record_document(rec, body)
     if scratch is not None:
         scratch.write(doc)
         doc.__dict__.pop("html", None)  # written: not sent back to the parent
-    return doc, converted_markdown(rec.get("body"))
+    return doc, body
 
 
 class RecordDocuments:
@@ -256,19 +258,22 @@ class RecordDocuments:
     result() (workers.MapJob), while the caller goes on. With a scratch
     (search_index.SearchScratch), the worker that makes a document writes it
     into its shard's folder. The body conversions come back with the
-    documents, so the pages written next reuse them (render.text)."""
+    documents into `markdown` (render.text.MarkdownCache), so the pages
+    written next reuse them."""
 
-    def __init__(self, records: list[Record], scratch=None, on_done=None):
+    def __init__(self, records: list[Record], scratch=None, on_done=None, markdown=None, parallel: bool = True):
         from .workers import MapJob
 
         self.records = list(records)
-        self._job = MapJob(functools.partial(_made, scratch=scratch), self.records, on_done=on_done)
+        self.markdown = markdown
+        self._job = MapJob(functools.partial(_made, scratch=scratch), self.records, on_done=on_done,
+                           parallel=parallel)
 
     def result(self) -> list[SearchDocument]:
         documents = []
         for rec, (doc, body) in zip(self.records, self._job.result()):
-            if body is not None:
-                remember_markdown(rec.data["body"], body)
+            if body and self.markdown is not None:
+                self.markdown.remember(rec.data["body"], body)
             documents.append(doc)
         return documents
 

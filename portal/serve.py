@@ -22,7 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import interrupt, preview
+from . import interrupt
+from .preview import Preview, failure_page
 from .preview_server import PreviewServer, one_line
 from .site import mkdocs_build
 
@@ -101,8 +102,9 @@ class Builder:
     page, see PreviewServer) and the next save takes the full build again.
     """
 
-    def __init__(self, get_config, serve_url: str, data_dir: Path, today: dt.date | None, others: list[Path]):
-        self.get_config, self.serve_url = get_config, serve_url
+    def __init__(self, get_config, serve_url: str, data_dir: Path, today: dt.date | None, others: list[Path],
+                 preview: Preview):
+        self.get_config, self.serve_url, self.preview = get_config, serve_url, preview
         self.data_dir, self.today, self.others = data_dir, today, others
         self.fingerprint = None  # of the last full build that succeeded
         self.failure: str | None = None  # why the last rebuild failed, until one succeeds
@@ -132,7 +134,7 @@ class Builder:
 
     def _incremental(self) -> bool:
         try:
-            return preview.update(self.data_dir, self.today)
+            return self.preview.update(self.data_dir, self.today)
         except Exception as exc:
             log.warning("增量更新失败，改为完整重建：%s", one_line(exc))
             return False
@@ -162,20 +164,20 @@ def serve(config_file: Path, data_dir: Path, today: dt.date | None, dev_addr: st
 
     from .site import PROJECT_ROOT, load_mkdocs_config
 
-    os.environ[preview.ENV] = "1"
     data_dir = Path(data_dir).resolve()
     site_dir = _scratch_dir()
+    preview = Preview()
     try:
         def get_config():
             return load_mkdocs_config(config_file, site_dir=site_dir, data_dir=data_dir, today=today,
-                                      dev_addr=dev_addr)
+                                      dev_addr=dev_addr, preview=preview)
 
         config = get_config()
         host, port = config.dev_addr
         serve_url = _serve_url(host, port, "/")
         others = [Path(config.docs_dir), Path(config.config_file_path), data_dir / "vocab.yaml",
                   PROJECT_ROOT / "overrides", PROJECT_ROOT / "portal", PROJECT_ROOT / "hooks"]
-        builder = Builder(get_config, serve_url, data_dir, today, others)
+        builder = Builder(get_config, serve_url, data_dir, today, others, preview)
         server = PreviewServer(builder=builder, host=host, port=port, root=str(site_dir), mount_path="/")
         # MkDocs polls for changes every half second, stat-ing every file: with tens
         # of thousands of records that is both slow to notice and a steady load.
@@ -190,7 +192,7 @@ def serve(config_file: Path, data_dir: Path, today: dt.date | None, dev_addr: st
 def _error_pages(site_dir: Path, builder: Builder):
     def error_page(code: int) -> bytes | None:
         if builder.failure:
-            return preview.failure_page(builder.failure).encode()
+            return failure_page(builder.failure).encode()
         page = site_dir / f"{code}.html"
         return page.read_bytes() if code in (404, 500) and page.is_file() else None
 
@@ -201,9 +203,6 @@ def _run(server: PreviewServer, builder: Builder, config, watched: list[Path]) -
     try:
         config.site_url = builder.serve_url
         builder(config)
-        from . import workers
-
-        workers.enabled = False  # from here on the server's threads run beside every build
         for path in watched:
             if path.exists():
                 server.watch(str(path))

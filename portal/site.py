@@ -27,8 +27,13 @@ class BuildError(Exception):
 
 def load_mkdocs_config(config_file: Path = DEFAULT_CONFIG, *, site_dir: Path | None = None,
                        catalogue: Catalogue | None = None, data_dir: Path | None = None,
-                       today: dt.date | None = None, history=None, progress=None, **overrides):
+                       today: dt.date | None = None, history=None, progress=None, preview=None, **overrides):
+    """MkDocs' config of the site, with what the build is handed besides mkdocs.yml
+    (sitebuild.BuildInputs) attached."""
     from mkdocs.config import load_config
+
+    from .progress import QUIET
+    from .sitebuild import BuildInputs
 
     kwargs = dict(overrides)
     if site_dir is not None:
@@ -38,29 +43,23 @@ def load_mkdocs_config(config_file: Path = DEFAULT_CONFIG, *, site_dir: Path | N
     if os.environ.get("PORTAL_SITE_URL") and "site_url" not in kwargs:
         kwargs["site_url"] = os.environ["PORTAL_SITE_URL"]
     config = load_config(str(config_file), **kwargs)
-    portal = dict((config.extra or {}).get("portal") or {})
-    if catalogue is not None:
-        portal["catalogue"] = catalogue
-    if history is not None:
-        portal["history"] = history
-    if progress is not None:
-        portal["progress"] = progress
-    if data_dir is not None:
-        portal["data"] = str(Path(data_dir).resolve())
-    if today is not None:
-        portal["today"] = today.isoformat()
-    config.extra["portal"] = portal
+    BuildInputs(catalogue=catalogue, history=history, progress=progress or QUIET, preview=preview,
+                data_dir=Path(data_dir).resolve() if data_dir is not None else None, today=today).attach(config)
     return config
 
 
-def mkdocs_build(config, **kwargs) -> None:
+def mkdocs_build(config, **kwargs):
     """MkDocs' build, which tells its plugins of Exceptions only (on_build_error):
     an interruption (interrupt.Interrupted, KeyboardInterrupt) is told too, so
-    the hooks stop the search workers and remove their documents all the same."""
+    the build stops the search workers and removes their documents all the same.
+    Returns the build (sitebuild.SiteBuild)."""
     from mkdocs.commands.build import build
+
+    from .sitebuild import SiteBuild
 
     try:
         build(config, **kwargs)
+        return SiteBuild.of(config)
     except BaseException as exc:
         if not isinstance(exc, Exception):
             try:
@@ -94,12 +93,12 @@ def build_site(catalogue: Catalogue, site_dir: Path, config_file: Path = DEFAULT
     try:
         config = load_mkdocs_config(config_file, site_dir=scratch, catalogue=catalogue, history=history,
                                     progress=progress)
-        mkdocs_build(config)
+        built = mkdocs_build(config)
         write_stamp(scratch)
         if bundle is not None:
             from .bundle import make_bundle
 
-            make_bundle(scratch, bundle, config.extra["portal"]["search_documents"])
+            make_bundle(scratch, bundle, built.documents, built.site_name)
     except MkDocsException as exc:
         shutil.rmtree(scratch, ignore_errors=True)
         raise BuildError(str(exc)) from None

@@ -8,15 +8,16 @@ Forking is only safe while the process has one thread (a lock another thread
 holds at fork stays locked in the child for ever; Python 3.12 warns). So the
 workers are forked before any thread of the build starts: progress bars start
 no monitor thread (progress.py), a job's own threads have ended when result()
-or cancel() returns, the Pagefind threads start after the last job, and the
-preview server, which runs threads throughout, switches the workers off
-(`enabled`). forkserver or spawn would be safe with threads, but they pickle
-the function and every item to each worker: the catalogue's records would be
-copied instead of shared.
+or cancel() returns (a job started while another's thread runs is done in the
+caller), the Pagefind threads start after the last job, and the preview, which
+runs server threads throughout, asks for its jobs to run in the caller
+(`parallel=False`). forkserver or spawn would be safe with threads, but they
+pickle the function and every item to each worker: the catalogue's records
+would be copied instead of shared.
 
 A pool that cannot start (no memory or processes left for fork, no shared
-memory for its locks) is said once on stderr, with the reason; that job runs
-in the calling process and the next job tries again.
+memory for its locks) is said on stderr, with the reason; that job runs in the
+calling process and the next job tries again.
 """
 
 from __future__ import annotations
@@ -33,11 +34,12 @@ R = TypeVar("R")
 MIN_ITEMS = 2000
 _CHUNK = 250
 
-_job: dict = {}
-# The preview server turns this off once it runs threads (fork copies only the forking thread).
-enabled = True
-# Reasons a pool failed to start, each said once per process.
-_said: set[str] = set()
+# The thread that gathers a job's results while its workers run.
+_GATHERER = "map-job"
+# A worker's job: set in each forked worker by the pool's initializer (the fork
+# hands the function and the items over without pickling them); the parent
+# process never sets it.
+_worker_job: dict = {}
 
 
 def cores() -> int:
@@ -47,27 +49,38 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
+def _start_worker(func, items) -> None:
+    from .interrupt import reset_in_child
+
+    reset_in_child()
+    _worker_job.update(func=func, items=items)
+
+
 def _run(bounds: tuple[int, int]) -> list:
     lo, hi = bounds
-    func, items = _job["func"], _job["items"]
+    func, items = _worker_job["func"], _worker_job["items"]
     return [func(item) for item in items[lo:hi]]
 
 
+def _another_job_runs() -> bool:
+    import threading
+
+    return any(thread.name == _GATHERER for thread in threading.enumerate())
+
+
 def _pool_failed(exc: BaseException) -> None:
-    reason = f"{type(exc).__name__}: {exc}"
-    if reason not in _said:
-        _said.add(reason)
-        print(f"[构建] 警告：无法启动并行进程（{reason}），本次在单个进程中运行，下次再试。",
-              file=sys.stderr, flush=True)
+    print(f"[构建] 警告：无法启动并行进程（{type(exc).__name__}: {exc}），本次在单个进程中运行，下次再试。",
+          file=sys.stderr, flush=True)
 
 
 def parallel_map(func: Callable[[T], R], items: Sequence[T], *, on_done: Callable[[int], None] | None = None,
-                 min_items: int | None = None) -> list[R]:
-    """[func(item) for item in items], in order, on every core when it pays off.
+                 min_items: int | None = None, parallel: bool = True) -> list[R]:
+    """[func(item) for item in items], in order, on every core when it pays off
+    (never with parallel=False: the caller runs threads of its own).
 
     func must be reachable after fork (any callable: it is not pickled); results are pickled.
     """
-    job = MapJob(func, items, on_done=on_done, min_items=min_items)
+    job = MapJob(func, items, on_done=on_done, min_items=min_items, parallel=parallel)
     try:
         return job.result()
     except BaseException:
@@ -86,7 +99,7 @@ class MapJob:
     """
 
     def __init__(self, func: Callable[[T], R], items: Sequence[T], *, on_done: Callable[[int], None] | None = None,
-                 min_items: int | None = None):
+                 min_items: int | None = None, parallel: bool = True):
         import threading
 
         self._func, self._items, self._on_done = func, items, on_done
@@ -100,23 +113,20 @@ class MapJob:
         # stopped while it still runs, and a later join returns at once.
         self._done = threading.Event()
         workers = min(cores(), 8)
-        # Workers read their job from _job: while another job runs, this one runs in the caller.
-        if not enabled or workers < 2 or len(items) < (MIN_ITEMS if min_items is None else min_items) or _job or \
-                "fork" not in multiprocessing.get_all_start_methods():
+        # While another job's thread runs, forking would copy it half-way: this job runs in the caller.
+        if not parallel or workers < 2 or len(items) < (MIN_ITEMS if min_items is None else min_items) or \
+                _another_job_runs() or "fork" not in multiprocessing.get_all_start_methods():
             return
-        _job.update(func=func, items=items)
-        from .interrupt import reset_in_child
-
         try:
-            self._pool = multiprocessing.get_context("fork").Pool(workers, initializer=reset_in_child)
-            self._thread = threading.Thread(target=self._gather, name="map-job", daemon=True)
+            self._pool = multiprocessing.get_context("fork").Pool(workers, initializer=_start_worker,
+                                                                  initargs=(func, items))
+            self._thread = threading.Thread(target=self._gather, name=_GATHERER, daemon=True)
             self._thread.start()
         except Exception as exc:  # no pool: this job runs in the caller, the next one tries again
             if self._pool is not None:
                 self._pool.terminate()
                 self._pool = None
             self._thread = None
-            _job.clear()
             _pool_failed(exc)
 
     def _gather(self) -> None:
@@ -141,7 +151,6 @@ class MapJob:
         finally:
             self._pool.terminate()
             self._pool.join()
-            _job.clear()
             self._done.set()
 
     def result(self) -> list:

@@ -10,12 +10,28 @@ from urllib.parse import unquote, urljoin
 import pytest
 
 from portal.catalogue import build_catalogue
-from portal.outputs.calendar import calendar_files, escape_text, fold
-from portal.outputs.feeds import feed_files, feed_list, slug, value_slugs
+from portal.outputs import calendar, feeds
+from portal.outputs.calendar import escape_text, fold
+from portal.routes import RouteTable, slug, value_slugs
 
 from conftest import MINIMAL, write_data
 
 A = "{http://www.w3.org/2005/Atom}"
+# The site's name as mkdocs.yml gives it to the build.
+NAME = "测试门户"
+
+
+def feed_files(cat, **kw) -> dict[str, bytes]:
+    return feeds.feed_files(cat, RouteTable.build(cat), site_name=NAME, **kw)
+
+
+def feed_list(cat) -> list[tuple[str, str, str]]:
+    return feeds.feed_list(RouteTable.build(cat))
+
+
+def calendar_files(cat, **kw) -> dict[str, bytes]:
+    return calendar.calendar_files(cat, site_name=NAME, **kw)
+
 DAY = dt.date(2024, 3, 28)
 LATER = dt.date(2024, 4, 9)
 SITE = "https://example.org/portal/"
@@ -119,7 +135,7 @@ def test_feed_files_on_the_fixture(cat):
         assert root.get("{http://www.w3.org/XML/1998/namespace}lang") == "zh-CN"
         assert root.findtext(A + "title") == title
         assert root.findtext(A + "subtitle") == description
-        assert root.findtext(A + "author/" + A + "name") == "卫生健康技术推广门户"
+        assert root.findtext(A + "author/" + A + "name") == NAME
         assert files[path].startswith(b'<?xml version="1.0" encoding="utf-8"?>')
         assert b'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="zh-CN">' in files[path]
         for entry in root.findall(A + "entry"):
@@ -331,9 +347,9 @@ def prop(node, name) -> str:
 def events(cat, **kw) -> dict[str, dict]:
     cal = parse_ics(calendar_files(cat, **kw)[ICS])
     assert prop(cal, "VERSION") == "2.0"
-    assert prop(cal, "PRODID") == "-//卫生健康技术推广门户//deadlines//ZH"
+    assert prop(cal, "PRODID") == f"-//{NAME}//deadlines//ZH"
     assert prop(cal, "CALSCALE") == "GREGORIAN"
-    assert prop(cal, "X-WR-CALNAME") == "卫生健康技术推广门户：截止日期"
+    assert prop(cal, "X-WR-CALNAME") == f"{NAME}：截止日期"
     assert prop(cal, "X-WR-TIMEZONE") == "Asia/Shanghai"
     out = {}
     for event in (c for c in cal["components"] if c["name"] == "VEVENT"):

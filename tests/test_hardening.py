@@ -227,7 +227,8 @@ def test_contact_numbers_in_a_notice_are_reported_masked_and_published(tmp_path)
 
 
 def test_generated_paths_cannot_leave_the_site(tmp_path):
-    from portal.render.listings import FACETS, listing_url
+    from portal.facets import FACETS
+    from portal.routes import listing_url
 
     assert site_path(tmp_path, "policies/by/region/北京/") == tmp_path / "policies/by/region/北京/"
     for bad in ["../x/", "policies/../../x/", "/etc/passwd", "a/./b", "a\\..\\b", "a\x00b", "C:/x"]:

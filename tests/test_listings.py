@@ -9,7 +9,9 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from portal.catalogue import build_catalogue
-from portal.render.listings import PAGE_SIZE, SORTS, listing_pages, listing_url
+from portal.facets import SORTS
+from portal.render.listings import listing_pages
+from portal.routes import PAGE_SIZE, listing_url
 from portal.render.pages import Renderer, generated_pages
 from conftest import MINIMAL, write_data
 

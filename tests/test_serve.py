@@ -44,7 +44,7 @@ def wait_for(url: str, text: str, timeout: float = 90) -> str:
 def server(tmp_path):
     data = write_data(tmp_path / "data")
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if k != "PORTAL_PREVIEW"}
+    env = dict(os.environ)
     log = open(tmp_path / "serve.log", "w", encoding="utf-8")
     process = subprocess.Popen(
         [sys.executable, "-m", "portal", "serve", "--data", str(data), "--today", "2024-03-28",
@@ -108,11 +108,12 @@ def test_incremental_update_leaves_no_listing_page_stale(tmp_path, monkeypatch, 
     from conftest import today
     from portal import preview
     from portal.catalogue import build_catalogue
-    from portal.render import listings
-    from portal.render.listings import FACETS, listing_pages
+    from portal import routes
+    from portal.facets import FACETS
+    from portal.render.listings import listing_pages
     from portal.render.pages import Renderer
 
-    monkeypatch.setattr(listings, "PAGE_SIZE", 4)  # many pages from a few records
+    monkeypatch.setattr(routes, "PAGE_SIZE", 4)  # many pages from a few records
     data = tmp_path / "data"
     generate(60, data)
     old = build_catalogue(data, today())

@@ -49,7 +49,7 @@ class Preview:
         self.tmp.mkdir(exist_ok=True)
         self.port = free_port()
         self.log_path = root / f"serve-{self.port}.log"
-        env = {k: v for k, v in os.environ.items() if k != "PORTAL_PREVIEW"}
+        env = dict(os.environ)
         env["TMPDIR"] = str(self.tmp)
         with open(self.log_path, "w", encoding="utf-8") as log:
             self.process = subprocess.Popen(

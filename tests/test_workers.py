@@ -157,6 +157,12 @@ def test_an_interrupted_map_stops_its_workers():
     assert _runs_in_workers()
 
 
+def test_a_caller_running_threads_of_its_own_keeps_its_jobs():
+    # The preview's server threads would be copied half-way into forked workers.
+    assert set(workers.parallel_map(_pid, list(range(3000)), min_items=100, parallel=False)) == {os.getpid()}
+    assert _runs_in_workers()
+
+
 def test_a_job_started_while_another_runs_runs_in_the_caller():
     first = workers.MapJob(_slow_square, list(range(3000)), min_items=100)
     second = workers.MapJob(_pid, list(range(3000)), min_items=100)
@@ -164,7 +170,7 @@ def test_a_job_started_while_another_runs_runs_in_the_caller():
     assert first.result() == [n * n for n in range(3000)]
 
 
-def test_a_pool_that_cannot_start_is_said_once_and_tried_again(monkeypatch, capsys):
+def test_a_pool_that_cannot_start_is_said_and_tried_again(monkeypatch, capsys):
     context = type(multiprocessing.get_context("fork"))
 
     def no_pool(*args, **kwargs):
@@ -175,7 +181,7 @@ def test_a_pool_that_cannot_start_is_said_once_and_tried_again(monkeypatch, caps
     assert workers.parallel_map(_square, items, min_items=100) == [n * n for n in items]
     assert set(workers.parallel_map(_pid, items, min_items=100)) == {os.getpid()}
     said = capsys.readouterr().err
-    assert said.count("无法启动并行进程") == 1, said
+    assert said.count("无法启动并行进程") == 2, said  # each job that ran in the caller says why
     assert "无法分配进程（测试）" in said
     monkeypatch.undo()
     assert _runs_in_workers()  # the next job tries again

@@ -14,18 +14,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import pagefind, routes
+from ..routes import BUILD_SCRIPT, MANIFEST, OFFLINE_LIST, SERVICE_WORKER, RouteTable
 from ..search_index import SHARDS_FILE
-from ..catalogue import Catalogue
 
 SW_TEMPLATE = Path(__file__).with_name("sw.js")
 THEME_COLOUR = "#00796b"
-BUILD_SCRIPT = "assets/javascripts/build.js"
 
 # What a page needs to run, beyond its own HTML (the rest of assets/ is
 # Material's unused search and language files).
 _SHELL_ASSETS = ("assets/stylesheets/", "assets/javascripts/bundle.", "assets/javascripts/search",
                  "assets/javascripts/offline", "assets/javascripts/highlight", "assets/images/", "assets/icons/")
-_SHELL_PAGES = ("", "offline/", "search/", "manifest.webmanifest", "offline/collections.json", BUILD_SCRIPT)
+_SHELL_PAGES = ("", routes.content_page("offline"), routes.content_page("search"), MANIFEST, OFFLINE_LIST, BUILD_SCRIPT)
 # What the search runtime loads before any query: Pagefind's files and the portal's shard list.
 _PAGEFIND_RUNTIME = pagefind.RUNTIME + (f"{pagefind.FOLDER}/{SHARDS_FILE}",)
 
@@ -56,9 +55,9 @@ def write_icons(site: Path) -> list[dict]:
     return icons
 
 
-def write_manifest(site: Path, icons: list[dict]) -> None:
+def write_manifest(site: Path, icons: list[dict], site_name: str) -> None:
     manifest = {
-        "name": "卫生健康技术推广门户",
+        "name": site_name,
         "short_name": "技术推广",
         "description": "入库卫生健康技术、传承人与政策通知，可离线使用。",
         "lang": "zh-CN",
@@ -69,7 +68,7 @@ def write_manifest(site: Path, icons: list[dict]) -> None:
         "background_color": "#ffffff",
         "icons": icons,
     }
-    (site / "manifest.webmanifest").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    (site / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
 def _site_files(site: Path, under: str = "", skip: str | None = None) -> list[str]:
@@ -86,29 +85,17 @@ def _site_files(site: Path, under: str = "", skip: str | None = None) -> list[st
     return sorted(found)
 
 
-def _collections(catalogue: Catalogue, site: Path, files: list[str]) -> list[dict]:
-    """What 离线保存 offers: each collection, and each region's notices."""
-    pages = sorted(f[: -len("index.html")] for f in files if f == "index.html" or f.endswith("/index.html"))
-    groups = [
-        ("technologies", "全部技术资料", [u for u in pages if u.startswith("technologies/")]),
-        ("mentors", "全部传承人", [u for u in pages if u.startswith("mentors/")]),
-    ]
-    for region in catalogue.vocab.regions:
-        ids = [r.id for r in catalogue.policies.values() if r.get("region") == region]
-        if not ids:
-            continue
-        listing = routes.listing("policies", routes.REGION_FACET, region)
-        urls = [routes.record("policies", i) for i in sorted(ids)] + [u for u in pages if u.startswith(listing)]
-        groups.append((routes.offline_region_group(region), f"{region}的政策通知", urls))
-    return [{"key": key, "label": label, "pages": len(urls), "urls": urls,
-             "bytes": sum(_size(site, u) for u in urls)} for key, label, urls in groups]
+def _collections(table: RouteTable, site: Path) -> list[dict]:
+    """What 离线保存 offers: each collection, and each region's notices (routes.OfflineGroup)."""
+    return [{"key": group.key, "label": group.label, "pages": len(group.urls), "urls": list(group.urls),
+             "bytes": sum(_size(site, u) for u in group.urls)} for group in table.offline_groups]
 
 
 # Pagefind names its index, fragment, filter and metadata files by a hash of
 # their content (stabilise() keeps it so for filters): their names stand for
 # their bytes, and reading the tens of thousands of them again would cost seconds.
 _NAMED_BY_CONTENT = (".pf_fragment", ".pf_index", ".pf_filter", ".pf_meta")
-_NOT_VERSIONED = ("sw.js", BUILD_SCRIPT)
+_NOT_VERSIONED = (SERVICE_WORKER, BUILD_SCRIPT)
 
 
 def _digests(site: Path, files: list[str]) -> dict[str, bytes]:
@@ -135,12 +122,12 @@ class OfflinePreparation:
     collections: list[dict]
 
 
-def prepare_offline_files(site: Path, catalogue: Catalogue) -> OfflinePreparation:
+def prepare_offline_files(site: Path, table: RouteTable, site_name: str) -> OfflinePreparation:
     """Everything but pagefind/ (which may still be being written)."""
     site = Path(site)
-    write_manifest(site, write_icons(site))
+    write_manifest(site, write_icons(site), site_name)
     files = _site_files(site, skip="pagefind")
-    return OfflinePreparation(files, _digests(site, files), _collections(catalogue, site, files))
+    return OfflinePreparation(files, _digests(site, files), _collections(table, site))
 
 
 # Under `portal serve` pages change on every save; a caching worker would show
@@ -155,20 +142,20 @@ self.addEventListener("activate", (event) => event.waitUntil((async () => {
 """
 
 
-def write_offline_files(site: Path, catalogue: Catalogue, *, preview: bool = False,
+def write_offline_files(site: Path, table: RouteTable, *, site_name: str, preview: bool = False,
                         prepared: OfflinePreparation | None = None) -> None:
     site = Path(site)
-    prepared = prepared or prepare_offline_files(site, catalogue)
+    prepared = prepared or prepare_offline_files(site, table, site_name)
     search = sorted(f for f in _site_files(site / "pagefind", "pagefind/") if pagefind.used_search_file(f))
     files = sorted(prepared.files + search)
     offline = {
         "search": {"urls": search, "bytes": sum(_size(site, f) for f in search)},
         "collections": prepared.collections,
     }
-    (site / "offline").mkdir(exist_ok=True)
-    (site / "offline" / "collections.json").write_text(
+    (site / OFFLINE_LIST).parent.mkdir(exist_ok=True)
+    (site / OFFLINE_LIST).write_text(
         json.dumps(offline, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-    digests = {**prepared.digests, **_digests(site, search + ["offline/collections.json"])}
+    digests = {**prepared.digests, **_digests(site, search + [OFFLINE_LIST])}
     version = _version(digests)
     (site / BUILD_SCRIPT).write_text(f'window.PORTAL_BUILD = "{version}";\n', encoding="utf-8")
     shell = list(_SHELL_PAGES) + [f for f in files if f.startswith(_SHELL_ASSETS) and not f.endswith(".map")] + \
@@ -178,4 +165,4 @@ def write_offline_files(site: Path, catalogue: Catalogue, *, preview: bool = Fal
     worker = worker.replace("__VERSION__", version).replace("__SHELL__", json.dumps(shell, ensure_ascii=False))
     if preview:
         worker = _PREVIEW_WORKER
-    (site / "sw.js").write_text(worker, encoding="utf-8")
+    (site / SERVICE_WORKER).write_text(worker, encoding="utf-8")

@@ -1,28 +1,37 @@
-"""Extra site outputs: feeds, calendar, open data, schemas.
+"""Extra site outputs: feeds, calendar, open data, schemas, sitemap.
 
 `extra_files` gathers them for the build; each module is a pure function of
-the catalogue, so the same data always gives the same bytes.
+the catalogue and the route table, so the same data always gives the same bytes.
 """
 
 from __future__ import annotations
 
+import gzip
+
+from .. import routes
 from ..catalogue import Catalogue
+from ..routes import RouteTable
 
 
-def extra_files(catalogue: Catalogue, *, site_url: str | None = None) -> dict[str, bytes]:
+def extra_files(catalogue: Catalogue, table: RouteTable, *, site_name: str,
+                site_url: str | None = None) -> dict[str, bytes]:
     from .calendar import calendar_files
     from .feeds import feed_files
     from .opendata import opendata_files
     from .schemas import schema_files
 
     files: dict[str, bytes] = {}
-    files.update(feed_files(catalogue, site_url=site_url))
-    files.update(calendar_files(catalogue, site_url=site_url))
+    files.update(feed_files(catalogue, table, site_name=site_name, site_url=site_url))
+    files.update(calendar_files(catalogue, site_name=site_name, site_url=site_url))
     files.update(opendata_files(catalogue, site_url=site_url))
     files.update(schema_files(catalogue.vocab))
+    # Every page, replacing MkDocs' sitemap (which knows only the pages MkDocs rendered).
+    sitemap = table.sitemap(site_url)
+    files[routes.SITEMAP] = sitemap
+    files[routes.SITEMAP + ".gz"] = gzip.compress(sitemap, mtime=0)
     # Material's script fetches sitemap.xml beside every <link rel="alternate"> (it
     # expects language versions there); the feeds' links would make that a 404
     # on every page. An empty sitemap answers it.
-    files["feeds/sitemap.xml"] = (b'<?xml version="1.0" encoding="UTF-8"?>\n'
-                                  b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"/>\n')
+    files[routes.FEEDS_SITEMAP] = (b'<?xml version="1.0" encoding="UTF-8"?>\n'
+                                   b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"/>\n')
     return files

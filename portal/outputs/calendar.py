@@ -24,12 +24,9 @@ import datetime as dt
 import re
 
 from ..catalogue import Catalogue, Record
+from ..routes import CALENDAR
 from ..schema import COLLECTION_BY_NAME
 
-PATH = "calendar/deadlines.ics"
-SITE_NAME = "卫生健康技术推广门户"
-PRODID = f"-//{SITE_NAME}//deadlines//ZH"
-CALNAME = f"{SITE_NAME}：截止日期"
 COMMENT_LABEL = "意见反馈截止"
 MAX_OCTETS = 75
 
@@ -141,16 +138,16 @@ def _vevent(day: dt.date, label: str, rec: Record, kind: str, stamp: str, site_u
     return lines
 
 
-def calendar_text(catalogue: Catalogue, *, site_url: str | None = None) -> str:
+def calendar_text(catalogue: Catalogue, *, site_name: str, site_url: str | None = None) -> str:
     site_url = site_url.rstrip("/") + "/" if site_url else None
     stamp = f"{_ics_date(catalogue.today)}T000000Z"
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
-        f"PRODID:{escape_text(PRODID)}",
+        f"PRODID:{escape_text(f'-//{site_name}//deadlines//ZH')}",
         "CALSCALE:GREGORIAN",
         "METHOD:PUBLISH",
-        f"X-WR-CALNAME:{escape_text(CALNAME)}",
+        f"X-WR-CALNAME:{escape_text(f'{site_name}：截止日期')}",
         "X-WR-TIMEZONE:Asia/Shanghai",
         *_vtimezone(),
     ]
@@ -160,6 +157,6 @@ def calendar_text(catalogue: Catalogue, *, site_url: str | None = None) -> str:
     return "".join(part + "\r\n" for line in lines for part in fold(line))
 
 
-def calendar_files(catalogue: Catalogue, *, site_url: str | None = None) -> dict[str, bytes]:
+def calendar_files(catalogue: Catalogue, *, site_name: str, site_url: str | None = None) -> dict[str, bytes]:
     """{"calendar/deadlines.ics": iCalendar bytes (UTF-8)}."""
-    return {PATH: calendar_text(catalogue, site_url=site_url).encode("utf-8")}
+    return {CALENDAR: calendar_text(catalogue, site_name=site_name, site_url=site_url).encode("utf-8")}

@@ -1,4 +1,5 @@
-"""Atom 1.0 feeds of the catalogue, one file per subscription.
+"""Atom 1.0 feeds of the catalogue, one file per subscription (which feeds
+there are, their addresses and titles: routes.RouteTable).
 
     feeds/policies.xml                    every notice, newest published first
     feeds/policies-region-<slug>.xml      the notices of one region (only regions with notices)
@@ -6,7 +7,7 @@
     feeds/technologies.xml                technologies, newest warehoused first
     feeds/mentors-enrolling.xml           mentors whose enrollment is open at the build date
 
-The output is a pure function of the catalogue (and site_url): no clock, no random
+The output is a pure function of the catalogue (and site_url, site_name): no clock, no random
 ids, so two builds of the same data give byte-identical files.
 
 Ids never change: an entry's id is a UUID derived from "<collection>/<id>", a feed's
@@ -26,19 +27,14 @@ import functools
 import re
 import uuid
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
-from typing import Callable
 from urllib.parse import quote
 
-from pypinyin import Style, lazy_pinyin
-
 from ..catalogue import Catalogue, Record
-from ..render.listings import FACETS, LABELS, facet_counts, facet_url, listing_url, pinyin
-from ..render.text import cn_date
+from ..routes import Route, RouteTable
+from ..dates import cn_date
 
 ATOM = "http://www.w3.org/2005/Atom"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-AUTHOR = "卫生健康技术推广门户"
 MAX_ENTRIES = 50
 ENROLLING = "招收中"
 
@@ -48,79 +44,7 @@ _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]
 _URI_SAFE = ":/?#[]@!$&'()*+,;=%~"
 
 
-# --- slugs ---------------------------------------------------------------------------
-
-def _ascii_words(words: list[str]) -> list[str]:
-    out: list[str] = []
-    for word in words:
-        out += re.findall(r"[a-z0-9]+", word.lower())
-    return out
-
-
-def slug(text: str) -> str:
-    """北京 → bei-jing, 医保政策 → yi-bao-zheng-ce (ASCII only)."""
-    return "-".join(_ascii_words(pinyin(text).split()))
-
-
-def _tone_slug(text: str) -> str:
-    """山西 → shan1-xi1: homophones differ by tone."""
-    return "-".join(_ascii_words(lazy_pinyin(text, style=Style.TONE3)))
-
-
-def value_slugs(values: list[str]) -> dict[str, str]:
-    """A distinct slug for each value.
-
-    Values whose plain pinyin collides with another value of the same list
-    (山西 and 陕西 are both "shan xi") get tone numbers (shan1-xi1, shan3-xi1); a
-    value still clashing, or with no letters at all, gets a numeric suffix in list
-    order. Pass the whole vocabulary so a slug does not depend on which values
-    happen to have records.
-    """
-    values = list(dict.fromkeys(values))
-    plain = {v: slug(v) for v in values}
-    counts: dict[str, int] = {}
-    for s in plain.values():
-        counts[s] = counts.get(s, 0) + 1
-    result: dict[str, str] = {}
-    taken: set[str] = set()
-    for value in values:
-        candidate = plain[value]
-        if counts[candidate] > 1:
-            candidate = _tone_slug(value) or candidate
-        candidate = candidate or "x"
-        base, n = candidate, 1
-        while candidate in taken:
-            n += 1
-            candidate = f"{base}-{n}"
-        taken.add(candidate)
-        result[value] = candidate
-    return result
-
-
-# --- what the feeds are -----------------------------------------------------------
-
-@dataclass(frozen=True)
-class FeedSpec:
-    path: str
-    title: str
-    description: str
-    listing: str                                  # site-relative listing page (alternate link)
-    entries: Callable[[Catalogue], list[Record]]
-
-
-def _policy_facet(key: str):
-    return next(f for f in FACETS["policies"] if f.key == key)
-
-
-def _facet_values(catalogue: Catalogue, key: str) -> list[str]:
-    """Values having notices, in vocabulary order."""
-    return [value for value, _count in facet_counts(catalogue, "policies", _policy_facet(key))]
-
-
-def _facet_slugs(catalogue: Catalogue, key: str, vocab_path: str) -> dict[str, str]:
-    values = catalogue.vocab.values(vocab_path) + sorted(_facet_values(catalogue, key))
-    return value_slugs(values)
-
+# --- what each feed holds ---------------------------------------------------------
 
 def _technologies(catalogue: Catalogue) -> list[Record]:
     """Newest warehoused first, those without a date last; ties by id."""
@@ -135,49 +59,35 @@ def _enrolling(catalogue: Catalogue) -> list[Record]:
     return sorted(mentors, key=lambda r: (_enrollment_deadline(r) or dt.date.max, r.id))
 
 
-def _specs(catalogue: Catalogue) -> list[FeedSpec]:
-    specs = [
-        FeedSpec("feeds/policies.xml", LABELS["policies"], "全部政策通知，按发布日期从新到旧。",
-                 listing_url("policies"), Catalogue.policies_newest_first),
-        FeedSpec("feeds/technologies.xml", LABELS["technologies"], "卫生健康技术资料（名称、管理类别、适应证等，附信息来源）；有入库日期（示例）的按日期从新到旧排在前面。",
-                 listing_url("technologies"), _technologies),
-        FeedSpec("feeds/mentors-enrolling.xml", "正在招收的传承人", "报名尚未截止的传承人，按报名截止日期从近到远。",
-                 listing_url("mentors"), _enrolling),
-    ]
-    per_value = (("region", "regions", "地区", lambda r: [r.get("region")]),
-                 ("topic", "policy.topics", "主题", lambda r: r.get("topics", [])))
+def _entries(catalogue: Catalogue, feed: Route, by_value) -> list[Record]:
+    if feed.facet is not None:
+        return by_value().get((feed.facet.key, feed.value), [])
+    return {"policies": Catalogue.policies_newest_first, "technologies": _technologies,
+            "mentors": _enrolling}[feed.collection](catalogue)
 
-    # The policies of each region and topic, newest first, in one pass for
-    # the fifty-odd feeds (filtering every policy for each took seconds at scale).
+
+def _newest_by_value(catalogue: Catalogue, feeds: list[Route]):
+    """The notices of each (facet key, value) a feed follows, newest first: one
+    pass for the fifty-odd feeds (filtering every notice for each took seconds
+    at scale), made when a feed first asks."""
+    keys = {feed.facet.key: feed.facet for feed in feeds if feed.facet is not None}
+
     @functools.cache
-    def newest_by_value() -> dict[tuple[str, str], list[Record]]:
-        groups: dict[tuple[str, str], list[Record]] = {}
+    def groups() -> dict[tuple[str, str], list[Record]]:
+        found: dict[tuple[str, str], list[Record]] = {}
         for rec in catalogue.policies_newest_first():
-            for key, _path, _label, values in per_value:
-                for value in dict.fromkeys(values(rec)):
+            for key, facet in keys.items():
+                for value in dict.fromkeys(facet.values(rec)):
                     if value:
-                        groups.setdefault((key, value), []).append(rec)
-        return groups
+                        found.setdefault((key, value), []).append(rec)
+        return found
 
-    for key, vocab_path, label, _values in per_value:
-        slugs = _facet_slugs(catalogue, key, vocab_path)
-        for value in _facet_values(catalogue, key):
-            specs.append(FeedSpec(
-                f"feeds/policies-{key}-{slugs[value]}.xml", f"政策通知：{value}",
-                f"{label}为“{value}”的政策通知，按发布日期从新到旧。",
-                facet_url("policies", _policy_facet(key), value),
-                lambda cat, k=key, v=value: newest_by_value().get((k, v), [])))
-    return specs
+    return groups
 
 
-def feed_list(catalogue: Catalogue) -> list[tuple[str, str, str]]:
+def feed_list(table: RouteTable) -> list[tuple[str, str, str]]:
     """(path, title, description) of every feed: the three main feeds, then regions, then topics."""
-    return [(s.path, s.title, s.description) for s in _specs(catalogue)]
-
-
-def feeds_by_listing(catalogue: Catalogue) -> dict[str, tuple[str, str]]:
-    """Listing page URL → (feed path, title), for the pages' <link rel="alternate">."""
-    return {s.listing: (s.path, s.title) for s in _specs(catalogue)}
+    return [(f.url, f.title, f.description) for f in table.feeds()]
 
 
 # --- entries -------------------------------------------------------------------
@@ -269,23 +179,23 @@ def _normalize_site_url(site_url: str | None) -> str | None:
     return site_url.rstrip("/") + "/"
 
 
-def _render(spec: FeedSpec, catalogue: Catalogue, site_url: str | None) -> bytes:
+def _render(spec: Route, records: list[Record], catalogue: Catalogue, site_url: str | None, site_name: str) -> bytes:
     # The feed files sit in feeds/: the site root is one level up.
-    up = "../" * spec.path.count("/")
-    records = spec.entries(catalogue)[:MAX_ENTRIES]
+    up = "../" * spec.url.count("/")
+    records = records[:MAX_ENTRIES]
     dated = [(rec, *_entry_date(rec, catalogue.today)) for rec in records]
     updated = max((day for _rec, day, _real in dated), default=catalogue.today)
 
     feed = ET.Element("feed", {"xmlns": ATOM, XML_LANG: "zh-CN"})
     _sub(feed, "title", spec.title)
     _sub(feed, "subtitle", spec.description)
-    _sub(feed, "id", feed_id(spec.path, site_url))
+    _sub(feed, "id", feed_id(spec.url, site_url))
     _sub(feed, "updated", rfc3339(updated))
-    self_href = site_url + spec.path if site_url else spec.path.rsplit("/", 1)[-1]
+    self_href = site_url + spec.url if site_url else spec.url.rsplit("/", 1)[-1]
     _sub(feed, "link", rel="self", type="application/atom+xml", href=_uri(self_href))
     _sub(feed, "link", rel="alternate", type="text/html", href=_uri((site_url or up) + spec.listing))
     author = _sub(feed, "author")
-    _sub(author, "name", AUTHOR)
+    _sub(author, "name", site_name)
     for rec, day, real in dated:
         entry = _sub(feed, "entry")
         _sub(entry, "id", entry_id(rec))
@@ -304,7 +214,11 @@ def _render(spec: FeedSpec, catalogue: Catalogue, site_url: str | None) -> bytes
     return text.encode("utf-8")
 
 
-def feed_files(catalogue: Catalogue, *, site_url: str | None = None) -> dict[str, bytes]:
-    """{site-relative path: Atom XML} for every feed of feed_list(), in the same order."""
+def feed_files(catalogue: Catalogue, table: RouteTable, *, site_name: str,
+               site_url: str | None = None) -> dict[str, bytes]:
+    """{site-relative path: Atom XML} for every feed of the route table, in its order."""
     site_url = _normalize_site_url(site_url)
-    return {spec.path: _render(spec, catalogue, site_url) for spec in _specs(catalogue)}
+    feeds = table.feeds()
+    by_value = _newest_by_value(catalogue, feeds)
+    return {feed.url: _render(feed, _entries(catalogue, feed, by_value), catalogue, site_url, site_name)
+            for feed in feeds}

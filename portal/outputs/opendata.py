@@ -24,8 +24,8 @@ import io
 import json
 import re
 
+from .. import routes
 from ..schema import COLLECTION_BY_NAME, COLLECTIONS, TEXT
-from .schemas import schema_path
 
 # Computed relations published with each collection: output name → Record.related name.
 RELATIONS = {
@@ -228,7 +228,7 @@ def opendata_files(catalogue, *, site_url: str | None = None) -> dict[str, bytes
     for coll in COLLECTIONS:
         records = [catalogue.records[coll.name][i] for i in sorted(catalogue.records[coll.name])]
         objects = [record_object(rec, site_url=site_url) for rec in records]
-        files[f"api/{coll.name}.json"] = _dump({
+        files[routes.api_collection(coll.name)] = _dump({
             "collection": coll.name,
             "label": coll.label,
             "generated": generated,
@@ -236,19 +236,19 @@ def opendata_files(catalogue, *, site_url: str | None = None) -> dict[str, bytes
             "records": objects,
         })
         for obj in objects:
-            files[f"api/{coll.name}/{obj['id']}.json"] = _dump(obj)
-        files[f"api/{coll.name}.csv"] = collection_csv(records, coll.name, site_url=site_url)
+            files[routes.api_record(coll.name, obj['id'])] = _dump(obj)
+        files[routes.api_collection(coll.name, "csv")] = collection_csv(records, coll.name, site_url=site_url)
         index.append({
             "collection": coll.name,
             "label": coll.label,
             "count": len(objects),
-            "json": f"api/{coll.name}.json",
-            "csv": f"api/{coll.name}.csv",
-            "schema": schema_path(coll.name),
-            "record": f"api/{coll.name}/{{id}}.json",
+            "json": routes.api_collection(coll.name),
+            "csv": routes.api_collection(coll.name, "csv"),
+            "schema": routes.schema(coll.name),
+            "record": routes.api_record_pattern(coll.name),
             "columns": [{"name": name, "label": label} for name, label in csv_columns(coll.name)],
         })
-    files["api/index.json"] = _dump({
+    files[routes.API_INDEX] = _dump({
         "generated": generated,
         "site_url": site_url.rstrip("/") + "/" if site_url else None,
         "collections": index,

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 
+from .. import routes
 from ..schema import (
     BOOL, COLLECTION_BY_NAME, COLLECTIONS, DATE, ENTRY_FIELDS, ID_PATTERN, INT, LIST, OBJECT, REF, STR,
     TEXT, VOCAB, Field,
@@ -37,13 +38,9 @@ TEXT_PATTERN = r"\S"
 _SCALAR_KINDS = (STR, VOCAB, REF)
 
 
-def schema_path(collection_name: str) -> str:
-    return f"schemas/{collection_name}.schema.json"
-
-
 def schema_comment(collection_name: str) -> str:
     """A record file's first line, so editors (YAML language server) check and complete its fields."""
-    return f"# yaml-language-server: $schema=../../{schema_path(collection_name)}\n"
+    return f"# yaml-language-server: $schema=../../{routes.schema(collection_name)}\n"
 
 
 def _describe(decl: Field, vocab) -> str:
@@ -215,7 +212,7 @@ def json_schema(collection_name: str, vocab) -> dict:
     body = _object_schema(coll.fields, vocab)
     schema = {
         "$schema": SCHEMA_DIALECT,
-        "$id": schema_path(coll.name),
+        "$id": routes.schema(coll.name),
         "title": coll.label,
         "description": f"{coll.label}记录文件 data/{coll.name}/<编号>.yaml 的结构"
                        "（由 portal/schema.py 生成，与 `portal validate` 使用同一份字段声明）。",
@@ -233,4 +230,4 @@ def dump_json(value) -> bytes:
 
 def schema_files(vocab) -> dict[str, bytes]:
     """{"schemas/<collection>.schema.json": bytes} for every collection."""
-    return {schema_path(coll.name): dump_json(json_schema(coll.name, vocab)) for coll in COLLECTIONS}
+    return {routes.schema(coll.name): dump_json(json_schema(coll.name, vocab)) for coll in COLLECTIONS}

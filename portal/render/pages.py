@@ -1,4 +1,8 @@
-"""Generated pages: one per record, one listing per collection and one per facet value."""
+"""Generated pages: one per record, one listing per collection and one per facet value.
+
+Which pages there are, their titles and their feeds come from the route table
+(routes.RouteTable); this module renders what each shows.
+"""
 
 from __future__ import annotations
 
@@ -9,16 +13,20 @@ from typing import Iterator
 import jinja2
 from markupsafe import Markup
 
-from ..catalogue import Catalogue, Record
-from ..history import Change, History
-from .charts import monthly_timeline, region_tile_map
 from .. import routes
-from .listings import (
-    FACETS, LABELS, PAGE_SIZE, SORTS, ListingPage, facet_counts, facet_url, listing_pages, listing_url, region_facet,
-)
-from .text import cn_date, markdown_to_html, relative_url
+from ..catalogue import Catalogue, Record
+from ..facets import FACETS, SORTS, facet_counts, region_facet
+from ..history import Change, History
+from ..routes import Route, RouteTable, facet_url
+from .charts import monthly_timeline, region_tile_map
+from .listings import LABELS, ListingPage, listing_pages
+from ..dates import cn_date
+from .text import MarkdownCache, relative_url
 
 TEMPLATES = Path(__file__).parent / "templates"
+# Stands for the way up to the site's root in an item rendered for every depth
+# (plain ASCII: no escaping changes it, and no record text holds it).
+_ROOT = "portalxrootx/"
 
 
 @dataclass
@@ -32,7 +40,7 @@ class GeneratedPage:
     feeds: list = field(default_factory=list)
 
 
-def _environment() -> jinja2.Environment:
+def _environment(markdown: MarkdownCache) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=True,
@@ -43,21 +51,21 @@ def _environment() -> jinja2.Environment:
         auto_reload=False,
     )
     env.filters["cn_date"] = cn_date
-    env.filters["markdown"] = lambda text: Markup(markdown_to_html(text))
+    # Addresses come from the route functions, in templates and macros alike.
+    env.globals["routes"] = routes
+    env.filters["markdown"] = lambda text: Markup(markdown(text))
     return env
 
 
 class Renderer:
-    def __init__(self, catalogue: Catalogue, history: History | None = None):
+    def __init__(self, catalogue: Catalogue, history: History | None = None, markdown: MarkdownCache | None = None,
+                 routes: RouteTable | None = None):
         self.catalogue = catalogue
         self.history = history or History()
-        self.env = _environment()
+        self.routes = routes or RouteTable.build(catalogue)
+        self.env = _environment(markdown or MarkdownCache())
         # Facet counts are the same on every page of a collection's listings.
         self._facets = {c: [(f, facet_counts(catalogue, c, f)) for f in facets] for c, facets in FACETS.items()}
-        # Imported here: the feeds module builds on the listings in this package.
-        from ..outputs.feeds import feeds_by_listing
-
-        self._feeds = {url: (title, path) for url, (path, title) in feeds_by_listing(catalogue).items()}
         self._items: dict[tuple, str] = {}
         self._facet_navs: dict[tuple, Markup] = {}
 
@@ -66,51 +74,45 @@ class Renderer:
             return relative_url(page_url, target.url if isinstance(target, Record) else target)
 
         return self.env.get_template(template).render(
-            catalogue=self.catalogue, vocab=self.catalogue.vocab, today=self.catalogue.today,
+            catalogue=self.catalogue, vocab=self.catalogue.vocab, today=self.catalogue.today, labels=LABELS,
             url=url, facet_url=facet_url, **context,
         )
 
+    def _page(self, route: Route, html: str) -> GeneratedPage:
+        return GeneratedPage(routes.source_file(route.url), route.url, route.title, html,
+                             description=route.description, feeds=list(route.feeds))
+
     def record(self, rec: Record) -> GeneratedPage:
         html = self.render(f"record_{rec.collection}.html", rec.url, rec=rec,
-                           facets=FACETS[rec.collection],
                            changes=self.history.of(rec.collection, rec.id)[:5],
                            uncommitted=self.history.is_uncommitted(rec.collection, rec.id))
-        feeds = [self._feeds[listing_url(rec.collection)]]
-        if rec.collection == "policies" and rec.get("region"):
-            feeds.append(self._feeds.get(facet_url("policies", region_facet("policies"), rec.data["region"])))
-        return GeneratedPage(routes.source_file(rec.url), rec.url, rec.title, html,
-                             description=rec.get("summary", rec.title), feeds=[f for f in feeds if f])
+        return self._page(self.routes[rec.url], html)
 
     def listing(self, listing: ListingPage) -> GeneratedPage:
+        route = self.routes[listing.url]
         collection = listing.collection
         charts = ""
         if collection == "policies" and listing.facet is None and listing.page == 1:
             charts = self._policy_charts(listing.url)
-        offline_key = None
-        if listing.page == 1 and listing.sort is SORTS[collection][0]:
-            if collection != "policies" and listing.facet is None:
-                offline_key = collection
-            elif collection == "policies" and listing.facet is region_facet(collection):
-                offline_key = routes.offline_region_group(listing.value)
-        depth = listing.url.count("/")
+        depth = routes.depth(listing.url)
         items = {group: Markup("".join(self._item(r, depth) for r in records)) for group, records in listing.groups}
-        html = self.render("listing.html", listing.url, listing=listing, collection=collection, offline_key=offline_key,
+        html = self.render("listing.html", listing.url, listing=listing, title=route.title, collection=collection,
+                           offline_key=route.offline_group if route.offers_offline else None,
                            label=LABELS[collection], sorts=SORTS[collection], listing_url=routes.collection(collection),
                            charts=Markup(charts), items=items, page_numbers=_page_numbers(listing.page, listing.pages),
                            facets_nav=self._facets_nav(listing, depth))
-        src = routes.source_file(listing.url)
-        feed = self._feeds.get(listing_url(collection, listing.facet, listing.value))
-        return GeneratedPage(src, listing.url, listing.title, html, feeds=[feed] if feed else [])
+        return self._page(route, html)
 
     # A record appears on some ten listing pages, at several depths, and a facet
-    # list on hundreds: an item is rendered once, one level down, and its one
-    # link moved to other depths; a facet list once per depth.
+    # list on hundreds: an item is rendered once with its links from the site's
+    # root marked (_ROOT), the mark replaced by the way up from each depth; a
+    # facet list is rendered once per depth.
     def _item(self, rec: Record, depth: int) -> str:
         key = (rec.collection, rec.id)
         if key not in self._items:
-            self._items[key] = self.render("listing_item.html", "x/", r=rec, collection=rec.collection)
-        item = self._items[key]
-        return item if depth == 1 else item.replace('href="../', 'href="' + "../" * depth, 1)
+            self._items[key] = self.env.get_template("listing_item.html").render(
+                url=lambda target: _ROOT + target.url, r=rec, collection=rec.collection)
+        return self._items[key].replace(_ROOT, "../" * depth)
 
     def _facets_nav(self, listing: ListingPage, depth: int) -> Markup:
         collection = listing.collection
@@ -132,7 +134,7 @@ class Renderer:
         return self.render("charts.html", page_url, tiles=Markup(tiles), timeline=Markup(timeline))
 
     def home(self) -> str:
-        return self.render("home.html", "", labels=LABELS, latest=self.catalogue.policies_newest_first()[:8],
+        return self.render("home.html", "", latest=self.catalogue.policies_newest_first()[:8],
                            deadlines=self.catalogue.upcoming_deadlines()[:10], changed=self.recently_changed())
 
     def recently_changed(self, limit: int = 8) -> list[tuple[Record, Change]]:
@@ -147,21 +149,22 @@ class Renderer:
         return found
 
 
-def generated_pages(catalogue: Catalogue, history: History | None = None,
-                    include_nav: bool = True) -> Iterator[GeneratedPage]:
-    """Every generated page. Without include_nav, the collection pages in the
-    site's nav are left out (MkDocs renders those: see nav_pages)."""
-    renderer = Renderer(catalogue, history)
-    for rec in catalogue.all():
-        yield renderer.record(rec)
-    for collection, facets in FACETS.items():
-        for listing in listing_pages(catalogue, collection):
-            if include_nav or not _in_nav(listing):
-                yield renderer.listing(listing)
-        for facet in facets:
-            for value, _count in facet_counts(catalogue, collection, facet):
-                for listing in listing_pages(catalogue, collection, facet, value):
-                    yield renderer.listing(listing)
+def generated_pages(catalogue: Catalogue, history: History | None = None, include_nav: bool = True,
+                    renderer: Renderer | None = None) -> Iterator[GeneratedPage]:
+    """Every generated page of the route table. Without include_nav, the
+    collection pages in the site's nav are left out (MkDocs renders those: see
+    nav_pages)."""
+    renderer = renderer or Renderer(catalogue, history)
+    listings: dict = {}
+    for route in renderer.routes.generated(include_nav=include_nav):
+        if route.kind == routes.RECORD:
+            yield renderer.record(catalogue.records[route.collection][route.record_id])
+            continue
+        # One listing's pages are sorted and cut together, then rendered one by one.
+        key = (route.collection, route.facet, route.value)
+        if key not in listings:
+            listings = {key: {page.url: page for page in listing_pages(catalogue, *key)}}
+        yield renderer.listing(listings[key][route.url])
 
 
 def _page_numbers(page: int, pages: int) -> list[int | None]:
@@ -178,51 +181,13 @@ def _page_numbers(page: int, pages: int) -> list[int | None]:
     return numbers
 
 
-def _in_nav(listing: ListingPage) -> bool:
-    return listing.url == routes.collection(listing.collection)
-
-
-def nav_pages(catalogue: Catalogue, history: History | None = None) -> list[GeneratedPage]:
+def nav_pages(catalogue: Catalogue, history: History | None = None,
+              renderer: Renderer | None = None) -> list[GeneratedPage]:
     """The first page of each collection's listing: the site's nav links them."""
-    renderer = Renderer(catalogue, history)
-    return [renderer.listing(listing) for collection in FACETS
-            for listing in listing_pages(catalogue, collection) if _in_nav(listing)]
-
-
-def page_count(catalogue: Catalogue, include_nav: bool = True) -> int:
-    """How many pages generated_pages yields (for progress), without rendering them."""
-    def pages(n: int) -> int:
-        return max(1, -(-n // PAGE_SIZE))
-
-    count = 0
-    for collection, facets in FACETS.items():
-        records = catalogue.records[collection]
-        count += len(records) + len(SORTS[collection]) * pages(len(records)) - (0 if include_nav else 1)
-        for facet in facets:
-            count += sum(len(SORTS[collection]) * pages(n) for _v, n in facet_counts(catalogue, collection, facet))
-    return count
+    renderer = renderer or Renderer(catalogue, history)
+    return [renderer.listing(listing_pages(catalogue, route.collection)[0])
+            for route in renderer.routes.generated() if route.in_nav]
 
 
 def render_home(catalogue: Catalogue, history: History | None = None) -> str:
     return Renderer(catalogue, history).home()
-
-
-def render_block(catalogue: Catalogue, name: str, page_url: str) -> str:
-    """A generated block inside a content page: `feeds` (订阅), `open-data` (开放数据)
-    or `filing` (the 备案 rule, on the 管理类别 page)."""
-    from ..outputs.feeds import feed_list
-    from ..outputs.opendata import csv_columns
-    from ..outputs.schemas import json_schema
-    from ..schema import COLLECTIONS
-
-    renderer = Renderer(catalogue)
-    if name == "feeds":
-        return renderer.render("block_feeds.html", page_url, feeds=feed_list(catalogue))
-    if name == "filing":
-        return renderer.render("block_filing.html", page_url)
-    if name == "open-data":
-        collections = [(c, json_schema(c.name, catalogue.vocab), len(catalogue.records[c.name]))
-                       for c in COLLECTIONS]
-        return renderer.render("block_open_data.html", page_url, collections=collections,
-                               csv_columns=csv_columns)
-    raise ValueError(f"unknown block <!-- portal:{name} -->")

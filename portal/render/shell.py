@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from ..destinations import site_path
+from ..routes import depth
 from .pages import GeneratedPage
 from .text import relative_url
 
@@ -48,21 +49,9 @@ SLOTS = {
 _ONCE = (CANONICAL, FEEDS, CONTENT)
 _SLOT = re.compile("(" + "|".join(SLOTS) + ")")
 
-# The shells of the hooks' old _render_shell, which leave the canonical link, the
-# feed link and the content to Material. Delete with it.
-FEED_TITLE = "PORTALxSHELLxFEED"
-H1_GUARD = "<!--<h1-->"
-_FEED_LINK = re.compile(r'<link rel="alternate" type="application/atom\+xml" title="' + FEED_TITLE + r'" href="[^"]*">')
-_CANONICAL_LINK = re.compile(r'<link rel="canonical" href="[^"]*' + URL + r'[^"]*">')
-
-
 def shell_url(depth: int) -> str:
     """The URL the shell of a depth is rendered at: a directory `depth` levels down."""
     return "x/" * (depth - 1) + URL + "/"
-
-
-def depth_of(url: str) -> int:
-    return url.strip("/").count("/") + 1 if url.strip("/") else 0
 
 
 def render_theme_shell(config, env, nav, files, depth: int) -> str:
@@ -98,8 +87,6 @@ class Shell:
 
     @classmethod
     def parse(cls, rendered: str) -> "Shell":
-        if H1_GUARD in rendered:
-            return cls._parse_old(rendered)
         problems = []
         for marker, where in SLOTS.items():
             count = rendered.count(marker)
@@ -111,16 +98,6 @@ class Shell:
                              "does not hold its slots: " + "; ".join(problems)
                              + ". Check that template against Material's base.html.")
         return cls(_SLOT.split(rendered))
-
-    @classmethod
-    def _parse_old(cls, rendered: str) -> "Shell":
-        """A shell of the hooks' old _render_shell. Delete with it."""
-        text = _FEED_LINK.sub(FEEDS, rendered.replace(H1_GUARD, ""), count=1)
-        text = _CANONICAL_LINK.sub(CANONICAL, text, count=1)
-        missing = [m for m in (TITLE, CONTENT, FEEDS) if m not in text]
-        if missing:
-            raise ValueError(f"theme shell lacks {missing}: does overrides/main.html still show page.meta.feeds?")
-        return cls(_SLOT.split(text))
 
     def fill(self, values: dict[str, str]) -> str:
         return "".join(values.get(part, part) if i % 2 else part for i, part in enumerate(self.parts))
@@ -153,7 +130,7 @@ class ShellWriter:
             f'href="{html.escape(relative_url(page.url, path))}">' for title, path in page.feeds)
         canonical = (f'<link rel="canonical" href="{html.escape(self.site_url + page.url)}">'
                      if self.site_url else "")
-        return self.shell(depth_of(page.url)).fill({
+        return self.shell(depth(page.url)).fill({
             TITLE: html.escape(page.title), DESCRIPTION: html.escape(page.description or self.site_description),
             CONTENT: self.banner + content, FEEDS: feeds, CANONICAL: canonical,
         })

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import html as htmllib
 import re
 
@@ -30,13 +29,6 @@ _ALLOWED_ATTRIBUTES = {
 # every id kept from a body gets this prefix (as GitHub does), and in-body links
 # to it follow (tests/test_build_defects.py builds a page to check).
 BODY_ID_PREFIX = "user-content-"
-
-
-def cn_date(value: dt.date | None) -> str:
-    """2024年3月2日 — the way dates are written in Chinese official texts."""
-    if value is None:
-        return ""
-    return f"{value.year}年{value.month}月{value.day}日"
 
 
 def relative_url(from_url: str, to_url: str) -> str:
@@ -67,29 +59,33 @@ _MARKDOWN_OPTIONS = Options.CMARK_OPT_UNSAFE
 _MARKDOWN_EXTENSIONS = ["table"]
 
 
-# A record's body is converted for its search document and again for its page;
-# the cache makes that one conversion (also when the documents were made in
-# worker processes: see remember_markdown). A build clears it when its pages are written.
-_converted: dict[tuple[str, int], str] = {}
-
-
 def markdown_to_html(text: str | None, *, shift_headings: int = 1) -> str:
     """Markdown → sanitised HTML; headings shifted down so the page's h1 stays the only h1."""
-    if not text:
-        return ""
-    key = (text, shift_headings)
-    if key not in _converted:
-        _converted[key] = _markdown_to_html(text, shift_headings)
-    return _converted[key]
+    return _markdown_to_html(text, shift_headings) if text else ""
 
 
-def converted_markdown(text: str | None) -> str | None:
-    """The conversion of text made in this process, if any (to hand back from a worker)."""
-    return _converted.get((text, 1)) if text else None
+class MarkdownCache:
+    """The conversions of one build.
 
+    A record's body is converted for its search document (in a worker process)
+    and again for its page; the build hands the workers' conversions to the
+    renderer through one of these, so each body is converted once.
+    """
 
-def remember_markdown(text: str, html: str) -> None:
-    _converted[(text, 1)] = html
+    def __init__(self) -> None:
+        self._html: dict[tuple[str, int], str] = {}
+
+    def __call__(self, text: str | None, *, shift_headings: int = 1) -> str:
+        if not text:
+            return ""
+        key = (text, shift_headings)
+        if key not in self._html:
+            self._html[key] = _markdown_to_html(text, shift_headings)
+        return self._html[key]
+
+    def remember(self, text: str, html: str) -> None:
+        """A conversion made elsewhere (markdown_to_html with the default shift)."""
+        self._html[(text, 1)] = html
 
 
 def _markdown_to_html(text: str, shift_headings: int) -> str:
@@ -214,7 +210,3 @@ def sanitising_is_bounded(html: str) -> bool:
             if depth > DEPTH_LIMIT:
                 return False
     return True
-
-
-def clear_markdown_cache() -> None:
-    _converted.clear()
