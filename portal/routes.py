@@ -253,6 +253,7 @@ class OfflineGroup:
 
     key: str
     label: str
+    url: str          # the page that offers it
     urls: tuple
 
 
@@ -290,7 +291,8 @@ class RouteTable:
             if route.offline_group:
                 members.setdefault(route.offline_group, []).append(route)
         # A collection's pages in address order; a region's notices, then its listing pages.
-        offline = [OfflineGroup(key, label, tuple(sorted(r.url for r in members.get(key, ()))) if key in FACETS
+        offline = [OfflineGroup(key, label, next(r.url for r in members[key] if r.offers_offline),
+                                tuple(sorted(r.url for r in members.get(key, ()))) if key in FACETS
                                 else tuple(r.url for r in sorted(members[key], key=lambda r: r.record_id or "")
                                            if r.kind == RECORD) +
                                 tuple(sorted(r.url for r in members[key] if r.kind == LISTING)))

@@ -14,7 +14,6 @@ import yaml
 
 from portal.render.charts import (
     NATIONAL,
-    REGIONS,
     SCALE_COLOURS,
     TILE_LAYOUT,
     ZERO_COLOUR,
@@ -34,6 +33,14 @@ BRIEF_REGIONS = (
 # The repository's counts as of the sample data: 全国 is the largest.
 COUNTS = {"上海": 11, "全国": 13, "内蒙古": 1, "北京": 3, "吉林": 1, "天津": 2, "山西": 1,
           "河北": 3, "陕西": 1, "黑龙江": 1}
+
+
+# The regions as the vocabulary lists them (the build passes the vocabulary's).
+REGIONS = [NATIONAL, *BRIEF_REGIONS]
+
+
+def tile_map(counts, link, **kw) -> str:
+    return region_tile_map(counts, link, regions=kw.pop("regions", REGIONS), **kw)
 
 
 def region_url(region: str) -> str | None:
@@ -108,14 +115,25 @@ def check_numbers(svg: str) -> None:
 # ----------------------------------------------------------------------------- tile map
 
 def test_region_names_match_brief_and_vocabulary():
-    assert list(REGIONS) == BRIEF_REGIONS
     assert set(TILE_LAYOUT) == {NATIONAL, *BRIEF_REGIONS}
     vocab = yaml.safe_load((ROOT / "data" / "vocab.yaml").read_text(encoding="utf-8"))
-    assert set(vocab["regions"]) == set(TILE_LAYOUT)
+    assert vocab["regions"] == REGIONS
+
+
+def test_a_region_the_layout_has_no_place_for_gets_a_tile_below_the_map():
+    regions = REGIONS + ["香港", "澳门"]
+    root = parse(tile_map({"香港": 2}, lambda r: f"/x/{r}/", regions=regions))
+    found = {t.get("data-region"): t for t in tiles(root)}
+    assert set(found) == set(regions)
+    _rect, texts, title = tile_parts(found["香港"])
+    assert texts == ["香港", "2"] and title == "香港：2 条"
+    lowest = max(float(tile_parts(t)[0].get("y")) for name, t in found.items() if name not in ("香港", "澳门"))
+    assert float(tile_parts(found["香港"])[0].get("y")) > lowest
+    assert float(tile_parts(found["澳门"])[0].get("x")) > float(tile_parts(found["香港"])[0].get("x"))
 
 
 def test_tilemap_is_well_formed_light_svg():
-    svg = region_tile_map(COUNTS, region_url)
+    svg = tile_map(COUNTS, region_url)
     root = parse(svg)
     check_root(root, "portal-tilemap", "tilemap")
     assert root.get("role") == "group"
@@ -125,7 +143,7 @@ def test_tilemap_is_well_formed_light_svg():
 
 
 def test_every_region_is_one_tile_with_its_count():
-    root = parse(region_tile_map(COUNTS, region_url))
+    root = parse(tile_map(COUNTS, region_url))
     found = {}
     for tile in tiles(root):
         region = tile.get("data-region")
@@ -144,7 +162,7 @@ def test_every_region_is_one_tile_with_its_count():
 
 
 def test_tiles_do_not_overlap_and_follow_geography():
-    root = parse(region_tile_map({}, lambda r: None))
+    root = parse(tile_map({}, lambda r: None))
     boxes = {}
     for tile in tiles(root):
         rect = tile.find(f"{NS}rect")
@@ -178,7 +196,7 @@ def test_links_only_where_link_returns_a_url():
             return "/policies/region/西藏/"
         return region_url(region)
 
-    root = parse(region_tile_map(COUNTS, link))
+    root = parse(tile_map(COUNTS, link))
     assert sorted(asked) == sorted(TILE_LAYOUT)
     linked = {a.get("data-region"): a.get("href") for a in root.iter(f"{NS}a")}
     expected = {r: region_url(r) for r in COUNTS} | {"西藏": "/policies/region/西藏/"}
@@ -188,16 +206,16 @@ def test_links_only_where_link_returns_a_url():
 
 
 def test_no_links_at_all():
-    root = parse(region_tile_map(COUNTS, lambda r: None))
+    root = parse(tile_map(COUNTS, lambda r: None))
     assert list(root.iter(f"{NS}a")) == []
     assert len(tiles(root)) == 32
-    root = parse(region_tile_map(COUNTS, lambda r: ""))
+    root = parse(tile_map(COUNTS, lambda r: ""))
     assert list(root.iter(f"{NS}a")) == []
 
 
 def test_colours_increase_with_count_and_text_stays_readable():
     counts = {r: i for i, r in enumerate(BRIEF_REGIONS)} | {NATIONAL: 40}
-    root = parse(region_tile_map(counts, lambda r: None))
+    root = parse(tile_map(counts, lambda r: None))
     palette = [ZERO_COLOUR, *SCALE_COLOURS]
     by_count = []
     for tile in tiles(root):
@@ -217,7 +235,7 @@ def test_colours_increase_with_count_and_text_stays_readable():
 @pytest.mark.parametrize("top", [1, 2, 3, 7, 13, 250])
 def test_max_count_always_darkest(top):
     counts = {"北京": top, "上海": 1, "河北": 0}
-    root = parse(region_tile_map(counts, lambda r: None))
+    root = parse(tile_map(counts, lambda r: None))
     fills = {t.get("data-region"): t.find(f"{NS}rect").get("fill") for t in tiles(root)}
     assert fills["北京"] == SCALE_COLOURS[-1]
     assert fills["河北"] == ZERO_COLOUR == fills["新疆"]
@@ -242,7 +260,7 @@ def test_bin_edges():
 
 
 def test_legend():
-    root = parse(region_tile_map(COUNTS, region_url))
+    root = parse(tile_map(COUNTS, region_url))
     legend = [g for g in root.iter(f"{NS}g") if g.get("class") == "legend"]
     assert len(legend) == 1
     legend = legend[0]
@@ -258,33 +276,33 @@ def test_legend():
         assert map_bottom < float(rect.get("y")) and float(rect.get("y")) + 14 <= height
         assert float(rect.get("x")) + 19 + 5 * 7.2 <= width
 
-    small = parse(region_tile_map({"北京": 2, "上海": 1}, lambda r: None))
+    small = parse(tile_map({"北京": 2, "上海": 1}, lambda r: None))
     legend = next(g for g in small.iter(f"{NS}g") if g.get("class") == "legend")
     assert [t.text for t in legend.findall(f"{NS}text")][1:] == ["0", "1", "2"]
     assert [r.get("fill") for r in legend.findall(f"{NS}rect")] == [ZERO_COLOUR, *SCALE_COLOURS[-2:]]
 
 
 def test_desc_lists_counts_highest_first():
-    root = parse(region_tile_map(COUNTS, region_url))
+    root = parse(tile_map(COUNTS, region_url))
     desc = root.find(f"{NS}desc").text
     assert desc == (
         "各地区政策通知数量（从多到少）：全国 13 条，上海 11 条，北京 3 条，河北 3 条，天津 2 条，"
         "山西 1 条，内蒙古 1 条，吉林 1 条，黑龙江 1 条，陕西 1 条；其余地区 0 条。"
     )
     assert "新疆" not in desc
-    empty = parse(region_tile_map({}, lambda r: None)).find(f"{NS}desc").text
+    empty = parse(tile_map({}, lambda r: None)).find(f"{NS}desc").text
     assert empty == "各地区政策通知数量：各地区均无政策通知。"
 
 
 def test_tilemap_is_deterministic():
-    first = region_tile_map(COUNTS, region_url)
-    assert region_tile_map(COUNTS, region_url) == first
+    first = tile_map(COUNTS, region_url)
+    assert tile_map(COUNTS, region_url) == first
     reversed_counts = dict(reversed(list(COUNTS.items())))
-    assert region_tile_map(reversed_counts, region_url) == first
+    assert tile_map(reversed_counts, region_url) == first
 
 
 def test_tilemap_escapes_text_and_urls():
-    svg = region_tile_map(
+    svg = tile_map(
         COUNTS,
         lambda r: f"/policies/?region={r}&sort=date\"x" if r == "北京" else None,
         title="<各地区> & 数量",
@@ -299,15 +317,15 @@ def test_tilemap_escapes_text_and_urls():
 
 
 def test_tilemap_id_prefix_and_bad_input():
-    svg = region_tile_map(COUNTS, region_url, id_prefix="map-2")
+    svg = tile_map(COUNTS, region_url, id_prefix="map-2")
     check_root(parse(svg), "portal-tilemap", "map-2")
     assert 'id="tilemap' not in svg
     with pytest.raises(ValueError):
-        region_tile_map(COUNTS, region_url, id_prefix='x" onload="alert(1)')
+        tile_map(COUNTS, region_url, id_prefix='x" onload="alert(1)')
     with pytest.raises(ValueError, match="香港"):
-        region_tile_map({"香港": 1}, region_url)
+        tile_map({"香港": 1}, region_url)  # counted but not a region of the vocabulary
     with pytest.raises(ValueError):
-        region_tile_map({"北京": -1}, region_url)
+        tile_map({"北京": -1}, region_url)
 
 
 # ----------------------------------------------------------------------------- timeline
@@ -396,7 +414,7 @@ def test_timeline_is_deterministic_and_escapes():
 
 
 def test_two_charts_on_one_page_have_distinct_ids():
-    page = region_tile_map(COUNTS, region_url) + monthly_timeline(DATES)
+    page = tile_map(COUNTS, region_url) + monthly_timeline(DATES)
     ids = re.findall(r' id="([^"]+)"', page)
     assert len(ids) == len(set(ids)) == 4
 

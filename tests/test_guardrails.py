@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from conftest import ROOT
@@ -42,31 +43,140 @@ def test_pull_request_template_and_contributing_guide():
         assert (ROOT / "docs" / doc).is_file()
 
 
-def test_every_module_imports_on_its_own():
-    # A circular import only shows when a module is imported first.
-    modules = sorted(".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
-                     for p in (ROOT / "portal").rglob("*.py") if p.name != "__main__.py")
-    script = "import importlib, sys\nfor m in sys.argv[1:]:\n    importlib.import_module(m)\n"
-    failures = []
-    for module in modules:
-        result = subprocess.run([sys.executable, "-c", script, module], cwd=ROOT, capture_output=True, text=True)
-        if result.returncode:
-            failures.append(f"{module}: {result.stderr.strip().splitlines()[-1]}")
-    assert failures == []
+# The package's layers, lowest first. A module imports from its own layer or
+# the ones below it, never above; docs/开发者指南.md draws the same picture.
+LAYERS = {
+    "foundations": {"problems", "privacy", "text_rules", "files", "interrupt", "progress", "dates",
+                    "destinations", "pagefind", "schema", "workers"},
+    "records": {"vocab", "loader", "validate", "facets", "routes", "catalogue", "history"},
+    "outputs": {"render", "outputs", "search_docs", "search_index", "offline", "bundle", "blocks", "preview"},
+    "build": {"sitebuild", "site", "preview_server", "serve"},
+    "commands": {"importer", "maintain", "cli", "__main__"},
+}
+
+
+def _portal_imports() -> dict[str, list[tuple[str, int, str]]]:
+    """{module: [(path, line, imported portal module)]} of every import in the package,
+    those inside functions included and those only for type checkers left out."""
+    import ast
+
+    files = {".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): p
+             for p in (ROOT / "portal").rglob("*.py")}
+    found: dict[str, list[tuple[str, int, str]]] = {}
+    for module, path in files.items():
+        package = module if path.name == "__init__.py" else module.rsplit(".", 1)[0]
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        typing_only = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If)
+                       and "TYPE_CHECKING" in ast.unparse(node.test) for b in node.body for n in ast.walk(b)}
+        edges = found.setdefault(module, [])
+        for node in ast.walk(tree):
+            if id(node) in typing_only:
+                continue
+            if isinstance(node, ast.ImportFrom):
+                base = package.split(".")[: len(package.split(".")) - node.level + 1] if node.level else []
+                target = ".".join(base + ([node.module] if node.module else []))
+                names = [f"{target}.{a.name}" if f"{target}.{a.name}" in files else target for a in node.names]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            else:
+                continue
+            edges += [(str(path.relative_to(ROOT)), node.lineno, name) for name in names
+                      if name.startswith("portal.")]
+    return found
+
+
+def _top(module: str) -> str:
+    return module.split(".")[1] if module.count(".") else module
+
+
+def test_layers_import_downwards_only():
+    layer_of = {name: i for i, names in enumerate(LAYERS.values()) for name in names}
+    imports = _portal_imports()
+    unplaced = sorted({_top(m) for m in imports if m != "portal"} - set(layer_of))
+    assert unplaced == [], f"modules with no layer in LAYERS: {unplaced}"
+    upwards = [f"{path}:{line}: {_top(module)} imports {_top(target)}"
+               for module, edges in imports.items() if module != "portal"
+               for path, line, target in edges if layer_of[_top(target)] > layer_of[_top(module)]]
+    assert upwards == []
+
+
+def test_no_two_parts_of_the_package_import_each_other():
+    """A cycle, even through imports inside functions, means two parts cannot be understood apart."""
+    graph: dict[str, set[str]] = {}
+    for module, edges in _portal_imports().items():
+        graph.setdefault(_top(module), set()).update(_top(t) for _p, _l, t in edges if _top(t) != _top(module))
+    cycles = []
+
+    def visit(node: str, path: list[str]) -> None:
+        for target in sorted(graph.get(node, ())):
+            if target in path:
+                cycles.append(" → ".join(path[path.index(target):] + [target]))
+            elif len(path) < len(graph):
+                visit(target, path + [target])
+
+    for start in sorted(graph):
+        visit(start, [start])
+    assert cycles == []
+
+
+def test_the_import_checks_see_upward_and_circular_imports(tmp_path, monkeypatch):
+    """The two checks above can fail: a records module importing the build is caught."""
+    fake = tmp_path / "portal"
+    (fake / "render").mkdir(parents=True)
+    (fake / "__init__.py").write_text("")
+    (fake / "render" / "__init__.py").write_text("def f():\n    from ..sitebuild import SiteBuild\n")
+    (fake / "sitebuild.py").write_text("from .render import f\n")
+    monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
+    edges = _portal_imports()
+    assert ("portal/render/__init__.py", 2, "portal.sitebuild") in edges["portal.render"]
+    with pytest.raises(AssertionError):
+        test_layers_import_downwards_only()
+    with pytest.raises(AssertionError):
+        test_no_two_parts_of_the_package_import_each_other()
+
+
+def test_no_module_keeps_build_state():
+    """A build's state lives in its SiteBuild (and the preview's in its Preview):
+    no module starts with an empty container to fill, and none rebinds a global.
+    The one exception: a forked worker's job, set by the pool's initializer in the
+    worker process only (workers.py)."""
+    import ast
+
+    allowed = {("portal/workers.py", "_worker_job")}
+    found = []
+    for path in sorted((ROOT / "portal").rglob("*.py")) + sorted((ROOT / "hooks").rglob("*.py")):
+        rel = str(path.relative_to(ROOT))
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in tree.body:
+            value = node.value if isinstance(node, (ast.Assign, ast.AnnAssign)) else None
+            empty = isinstance(value, (ast.Dict, ast.List, ast.Set)) and not ast.unparse(value).strip("{}[]") or \
+                isinstance(value, ast.Call) and ast.unparse(value) in ("dict()", "list()", "set()")
+            targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+            for target in targets if empty else []:
+                if (rel, ast.unparse(target)) not in allowed:
+                    found.append(f"{rel}:{node.lineno}: {ast.unparse(node)}")
+        found += [f"{rel}:{node.lineno}: global {', '.join(node.names)}"
+                  for node in ast.walk(tree) if isinstance(node, ast.Global)]
+    assert found == []
 
 
 def test_site_addresses_are_built_in_routes_only():
-    """A record's or a listing's address spelt out by hand elsewhere would drift from routes.py."""
+    """A page's, feed's or data file's address spelt out by hand elsewhere would drift from routes.py."""
     import re
 
     by_hand = re.compile(r'f"\{[a-z_.]*collection[a-z_]*\}/(?:\{[a-z_.]*\}/)?"|'
-                         r'"/?by/|f"(?:policies|technologies|mentors)[/-][^"]*\{')
+                         r'"/?by/|f"(?:policies|technologies|mentors)[/-][^"]*\{|'
+                         r'(?<!")f?"(?:feeds|api|schemas|calendar|offline)/|"sitemap\.xml|"manifest\.webmanifest')
+    in_template = re.compile(r"""(?<![a-z_])url\(\s*['"]""")
     found = []
-    for path in sorted((ROOT / "portal").rglob("*.py")) + sorted((ROOT / "hooks").rglob("*.py")):
+    code = sorted((ROOT / "portal").rglob("*.py")) + sorted((ROOT / "hooks").rglob("*.py"))
+    templates = sorted((ROOT / "portal" / "render" / "templates").glob("*.html"))
+    for path in code + templates:
         if path.name == "routes.py":
             continue
+        pattern = by_hand if path.suffix == ".py" else in_template
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-            if by_hand.search(line) and not line.lstrip().startswith("#"):
+            if pattern.search(line) and not line.lstrip().startswith("#"):
                 found.append(f"{path.relative_to(ROOT)}:{n}: {line.strip()}")
     assert found == []
 

@@ -87,7 +87,7 @@ def _site_files(site: Path, under: str = "", skip: str | None = None) -> list[st
 
 def _collections(table: RouteTable, site: Path) -> list[dict]:
     """What 离线保存 offers: each collection, and each region's notices (routes.OfflineGroup)."""
-    return [{"key": group.key, "label": group.label, "pages": len(group.urls), "urls": list(group.urls),
+    return [{"key": group.key, "label": group.label, "url": group.url, "pages": len(group.urls), "urls": list(group.urls),
              "bytes": sum(_size(site, u) for u in group.urls)} for group in table.offline_groups]
 
 

@@ -158,5 +158,5 @@ def calendar_text(catalogue: Catalogue, *, site_name: str, site_url: str | None 
 
 
 def calendar_files(catalogue: Catalogue, *, site_name: str, site_url: str | None = None) -> dict[str, bytes]:
-    """{"calendar/deadlines.ics": iCalendar bytes (UTF-8)}."""
+    """{routes.CALENDAR: iCalendar bytes (UTF-8)}."""
     return {CALENDAR: calendar_text(catalogue, site_name=site_name, site_url=site_url).encode("utf-8")}

@@ -229,5 +229,5 @@ def dump_json(value) -> bytes:
 
 
 def schema_files(vocab) -> dict[str, bytes]:
-    """{"schemas/<collection>.schema.json": bytes} for every collection."""
+    """{routes.schema(collection): bytes} for every collection."""
     return {routes.schema(coll.name): dump_json(json_schema(coll.name, vocab)) for coll in COLLECTIONS}

@@ -26,7 +26,6 @@ from xml.sax.saxutils import escape
 
 __all__ = [
     "NATIONAL",
-    "REGIONS",
     "TILE_LAYOUT",
     "SCALE_COLOURS",
     "ZERO_COLOUR",
@@ -62,14 +61,6 @@ TILE_LAYOUT: dict[str, tuple[int, int]] = {
     "海南": (7, 4),
 }
 
-# The 31 province-level regions in the customary official order; ties in the text
-# alternative are broken by this order (全国 first).
-REGIONS: tuple[str, ...] = (
-    "北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏",
-    "浙江", "安徽", "福建", "江西", "山东", "河南", "湖北", "湖南", "广东", "广西",
-    "海南", "重庆", "四川", "贵州", "云南", "西藏", "陕西", "甘肃", "青海", "宁夏", "新疆",
-)
-_ORDER = {name: i for i, name in enumerate((NATIONAL, *REGIONS))}
 
 ZERO_COLOUR = "#eceff1"
 # Light → dark teal.  The two darkest steps are dark enough for white text
@@ -199,37 +190,55 @@ _GAP = 4            # space between tiles
 _PAD = 10           # outer margin
 
 
+def _tile_places(regions: list[str]) -> dict[str, tuple[int, int]]:
+    """(row, column) of every region's tile: TILE_LAYOUT's place, or for a region
+    it has none for, the next place in rows added below the map (in list order)."""
+    places = {name: TILE_LAYOUT[name] for name in regions if name in TILE_LAYOUT}
+    cols = 1 + max(c for _, c in TILE_LAYOUT.values())
+    below = 1 + max(r for r, _ in TILE_LAYOUT.values())
+    for i, name in enumerate(n for n in regions if n not in TILE_LAYOUT):
+        places[name] = (below + i // cols, i % cols)
+    return places
+
+
 def region_tile_map(
     counts: dict[str, int],
     link: Callable[[str], str | None],
     *,
+    regions: list[str],
     title: str = "各地区政策通知数量",
     id_prefix: str = "tilemap",
 ) -> str:
-    """A tile-grid map of 全国 and the 31 province-level regions, coloured by count.
+    """A tile-grid map of the regions (the vocabulary's: 全国 and the province-level
+    regions), coloured by count.
 
-    ``counts`` maps short region names (as in ``REGIONS``, plus ``全国``) to counts;
-    missing regions count 0.  ``link(region)`` returns the URL of the region's listing
-    or None (or "") for a tile without a link; it is called for every tile, including
-    those with count 0.  Unknown region names or negative counts raise ValueError.
+    ``regions`` gives the tiles, in the order that breaks ties in the text
+    alternative; a region TILE_LAYOUT has no place for gets one in a row below
+    the map. ``counts`` maps region names to counts; missing regions count 0.
+    ``link(region)`` returns the URL of the region's listing or None (or "") for a
+    tile without a link; it is called for every tile, including those with count
+    0. Counts of regions not in ``regions``, or negative counts, raise ValueError.
 
     The colour steps follow :func:`bin_edges`; the legend under the map shows them.
     """
     prefix = _check_id(id_prefix)
-    unknown = sorted(set(counts) - set(TILE_LAYOUT))
+    regions = list(dict.fromkeys(regions))
+    unknown = sorted(set(counts) - set(regions))
     if unknown:
         raise ValueError(f"unknown regions for the tile map: {', '.join(unknown)}")
+    order = {name: i for i, name in enumerate(regions)}
+    places = _tile_places(regions)
     values: dict[str, int] = {}
-    for name in sorted(TILE_LAYOUT, key=_ORDER.__getitem__):
+    for name in regions:
         value = counts.get(name, 0) or 0
         if not isinstance(value, int) or value < 0:
             raise ValueError(f"count for {name} must be a non-negative integer, got {value!r}")
         values[name] = value
 
-    max_count = max(values.values())
+    max_count = max(values.values(), default=0)
     edges = bin_edges(max_count)
     step = _TILE + _GAP
-    rows = 1 + max(r for r, _ in TILE_LAYOUT.values())
+    rows = 1 + max((r for r, _ in places.values()), default=0)
     cols = 1 + max(c for _, c in TILE_LAYOUT.values())
     map_w = cols * step - _GAP
     map_h = rows * step - _GAP
@@ -240,11 +249,11 @@ def region_tile_map(
     out = [_svg_open(width=width, height=height, css_class="portal-tilemap",
                      prefix=prefix, role="group")]
     out.append(f'<title id="{prefix}-title">{_text(title)}</title>')
-    out.append(f'<desc id="{prefix}-desc">{_text(_tilemap_desc(title, values))}</desc>')
+    out.append(f'<desc id="{prefix}-desc">{_text(_tilemap_desc(title, values, order))}</desc>')
 
     # Tiles in reading order (top to bottom, left to right) so keyboard focus moves sensibly.
-    for name in sorted(TILE_LAYOUT, key=lambda n: (TILE_LAYOUT[n], _ORDER[n])):
-        row, col = TILE_LAYOUT[name]
+    for name in sorted(places, key=lambda n: (places[n], order[n])):
+        row, col = places[name]
         x, y = _PAD + col * step, _PAD + row * step
         value = values[name]
         level = _step(value, edges)
@@ -278,8 +287,8 @@ def region_tile_map(
     return "".join(out)
 
 
-def _tilemap_desc(title: str, values: dict[str, int]) -> str:
-    ranked = sorted((n for n, v in values.items() if v > 0), key=lambda n: (-values[n], _ORDER[n]))
+def _tilemap_desc(title: str, values: dict[str, int], order: dict[str, int]) -> str:
+    ranked = sorted((n for n, v in values.items() if v > 0), key=lambda n: (-values[n], order[n]))
     if not ranked:
         return f"{title}：各地区均无政策通知。"
     parts = "，".join(f"{name} {values[name]} 条" for name in ranked)

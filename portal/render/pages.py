@@ -126,9 +126,11 @@ class Renderer:
     def _policy_charts(self, page_url: str) -> str:
         facet = region_facet("policies")
         counts = dict(next(found for f, found in self._facets["policies"] if f is facet))
+        regions = self.catalogue.vocab.regions
         tiles = region_tile_map(
-            {r: counts.get(r, 0) for r in self.catalogue.vocab.regions},
+            {r: counts.get(r, 0) for r in regions},
             lambda region: relative_url(page_url, facet_url("policies", facet, region)) if counts.get(region) else None,
+            regions=regions,
         )
         timeline = monthly_timeline([r.data["published"] for r in self.catalogue.policies.values()])
         return self.render("charts.html", page_url, tiles=Markup(tiles), timeline=Markup(timeline))

@@ -107,7 +107,7 @@
       return Promise.all([worker(), worker(), worker(), worker()]);
     }).then(function () {
       var all = saved();
-      all[collection.key] = { label: collection.label, pages: collection.pages,
+      all[collection.key] = { label: collection.label, url: collection.url, pages: collection.pages,
         bytes: collection.bytes + data.search.bytes, at: new Date().toISOString().slice(0, 10) };
       setSaved(all);
       render(box, collection, data);
@@ -197,8 +197,8 @@
     keys.forEach(function (key) {
       var item = document.createElement("li");
       var link = document.createElement("a");
-      var target = key.indexOf("policies-") === 0 ? "policies/by/region/" + key.slice(9) + "/" : key + "/";
-      link.href = root + target;
+      // The group's page, as the build's list named it (older saves lack it: the offline page then).
+      link.href = root + (all[key].url || "offline/");
       link.textContent = all[key].label;
       item.appendChild(link);
       item.appendChild(document.createTextNode("（" + all[key].pages + " 页，约 " + size(all[key].bytes) + "）"));
@@ -206,6 +206,9 @@
     });
     var visited = document.getElementById("portal-offline-visited");
     if (!visited) { return; }
+    // Pages are titled "<page> - <site name>", as this one is: the list shows the first part.
+    var cut = document.title.lastIndexOf(" - ");
+    var siteSuffix = cut >= 0 ? document.title.slice(cut) : "";
     caches.open(CACHE).then(function (cache) { return cache.keys(); }).then(function (requests) {
       var pages = requests.map(function (r) { return new URL(r.url); }).filter(function (u) {
         return /^(technologies|mentors|policies)\/[^/]+\/$/.test(u.pathname.slice(root.length));
@@ -217,7 +220,8 @@
           var item = document.createElement("li");
           var link = document.createElement("a");
           link.href = u.pathname;
-          link.textContent = title.replace(/ - 卫生健康技术推广门户$/, "").replace(/&amp;/g, "&");
+          if (siteSuffix && title.slice(-siteSuffix.length) === siteSuffix) { title = title.slice(0, -siteSuffix.length); }
+          link.textContent = title.replace(/&amp;/g, "&");
           item.appendChild(link);
           visited.appendChild(item);
         });
