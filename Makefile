@@ -43,6 +43,7 @@ bench: install
 	if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	command -v hugo >/dev/null && [ -x /usr/bin/time ] || { $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq hugo time; }
+	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/run.py $(BENCH_SIZES)
 
 # Run portal validate, yamllint and ruff before every commit.

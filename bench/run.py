@@ -5,7 +5,8 @@
 For each N: generate N records (bench/generate.py), then time, several times
 and in turn, (a) a full `portal build` and (b) the reference: the same records
 as Hugo content with minimal templates, built by Debian's `hugo` and indexed by
-the same Pagefind (extended). Prints wall time, peak memory (RSS of the
+Pagefind's extended binary (its Chinese segmenter: what a Hugo site in Chinese
+needs; the portal segments its search documents itself and runs the plain binary). Prints wall time, peak memory (RSS of the
 largest process; and of all the build's processes together, as proportional
 set size so that pages forked workers share count once, with their scratch
 files in /dev/shm) and pages per second as medians of the runs, each run's
@@ -30,10 +31,19 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.generate import generate  # noqa: E402
-from portal.pagefind import pagefind_binary  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 TIME = "/usr/bin/time"
+
+
+def reference_pagefind() -> str:
+    """The extended Pagefind binary of the reference build (the project's `bench` extra)."""
+    try:
+        from pagefind_bin_extended import get_executable
+    except ImportError:
+        sys.exit("the reference build needs Pagefind's extended binary: run `make bench` (or pass --no-hugo)")
+
+    return str(get_executable())
 
 HUGO_LAYOUT = {
     "_default/baseof.html": '<!doctype html><html lang="zh"><head><meta charset="utf-8"><title>{{ .Title }}</title>'
@@ -156,7 +166,7 @@ def measure(n: int, runs: int, work: Path, hugo: bool) -> dict:
             shutil.rmtree(public, ignore_errors=True)
             build_s, build_rss, _ = timed(["hugo", "--quiet", "-s", str(source), "-d", str(public)])
             # Pagefind reads what Hugo has just written, as it would in a real build.
-            index_s, index_rss, _ = timed([pagefind_binary(), "--site", str(public), "--quiet"], settle=False)
+            index_s, index_rss, _ = timed([reference_pagefind(), "--site", str(public), "--quiet"], settle=False)
             reference.append((build_s + index_s, max(build_rss, index_rss)))
     pages = sum(1 for _ in site.rglob("*.html"))
     row = {"n": n, "records": counts, "pages": pages,

@@ -43,9 +43,9 @@ class SearchIndexError(Exception):
 
 def pagefind_binary() -> str:
     try:
-        from pagefind_bin_extended import get_executable
+        from pagefind_bin import get_executable
     except ImportError as exc:  # pragma: no cover - declared dependency
-        raise SearchIndexError("缺少 pagefind[extended]（中文分词需要扩展版）") from exc
+        raise SearchIndexError("缺少 pagefind[bin]（生成检索索引的程序）") from exc
     return str(get_executable())
 
 

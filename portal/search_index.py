@@ -1,7 +1,7 @@
 """Pagefind index of the site, written from search documents (see search_docs.py).
 
 The documents are written as small HTML files into a scratch directory laid
-out like the site, and the Pagefind (extended) binary indexes that directory in
+out like the site, and the Pagefind binary indexes that directory in
 one run. (Pagefind's Python API waits 0.1 s per document for its answer, which
 at national scale would take hours.) What the portal knows of Pagefind's own
 files and format is in pagefind.py.
