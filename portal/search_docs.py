@@ -27,9 +27,12 @@ from .schema import COLLECTION_BY_NAME
 from .dates import cn_date
 from .render.text import markdown_to_html
 
+# What counts as a Chinese (Han) character: CJK Unified Ideographs, Extension A
+# and the compatibility ideographs. search-core.js's HAN is the same set
+# (tests/test_search_docs.py holds them together).
+HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
 # Han characters and the CJK/full-width punctuation around them.
-_CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x3000, 0x303F), (0xFF01, 0xFF0F),
-               (0xFF1A, 0xFF20), (0xFF3B, 0xFF40), (0xFF5B, 0xFF65))
+_CJK_RANGES = HAN_RANGES + ((0x3000, 0x303F), (0xFF01, 0xFF0F), (0xFF1A, 0xFF20), (0xFF3B, 0xFF40), (0xFF5B, 0xFF65))
 _CJK_EXTRA = "“”‘’—…·"
 
 # Full-width letters and digits fold to ASCII, as the search script folds queries;
@@ -48,7 +51,7 @@ def spaced(text: str) -> str:
     return " ".join((text or "").translate(_SPACED).split())
 
 
-_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_HAN_RUN = re.compile("[" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in HAN_RANGES) + "]+")
 _LETTERS_AND_DIGITS = re.compile(r"[^\W_]+")
 # Pagefind's browser search takes a Chinese query word apart into characters,
 # so pair words are written in letters: PAIR_PREFIX, then each character's code
@@ -59,8 +62,7 @@ PAIR_PREFIX = "zq"
 NUMBER_PREFIX = "zz"
 _LETTERS = str.maketrans("0123456789abcdef", "abcdefghijklmnop")
 # Each Han character's four letters, in one table (str.translate runs in C).
-_CODES = {c: f"{c:04x}".translate(_LETTERS) for lo, hi in ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
-          for c in range(lo, hi + 1)}
+_CODES = {c: f"{c:04x}".translate(_LETTERS) for lo, hi in HAN_RANGES for c in range(lo, hi + 1)}
 
 
 def _pair_run(letters: str) -> list[str]:

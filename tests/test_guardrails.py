@@ -50,7 +50,7 @@ LAYERS = {
                     "destinations", "pagefind", "schema", "workers"},
     "records": {"vocab", "loader", "validate", "facets", "routes", "catalogue", "history"},
     "outputs": {"render", "outputs", "search_docs", "search_index", "offline", "bundle", "blocks", "preview"},
-    "build": {"sitebuild", "site", "preview_server", "serve"},
+    "build": {"sitebuild", "site", "preview_server", "livereload", "serve"},
     "commands": {"importer", "maintain", "cli", "__main__"},
 }
 

@@ -30,3 +30,16 @@ def test_only_weighted_fields_get_pair_words():
     title = re.search(r"<h1[^>]*>(.*?)</h1>", doc.html).group(1)
     assert title == spaced("艾灸疗法") + " " + pairs("艾灸疗法")
     assert pairs("温经散寒") in doc.html
+
+
+def test_the_browser_and_the_index_agree_on_what_a_chinese_character_is():
+    """search-core.js writes a query's Han characters as the index wrote the documents'."""
+    import re
+
+    from conftest import ROOT
+    from portal.search_docs import HAN_RANGES
+
+    script = (ROOT / "content" / "assets" / "javascripts" / "search-core.js").read_text(encoding="utf-8")
+    han = re.search(r"var HAN = /\[([^\]]*)\]/;", script).group(1)
+    ranges = tuple((int(lo, 16), int(hi, 16)) for lo, hi in re.findall(r"\\u([0-9a-f]{4})-\\u([0-9a-f]{4})", han))
+    assert ranges == HAN_RANGES

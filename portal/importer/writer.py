@@ -9,9 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-from pypinyin import lazy_pinyin
 
-from .. import privacy
+from .. import privacy, routes
 from ..files import InputFileError, read_limited
 from ..loader import MAX_BYTES, parse_record
 from ..problems import Problem
@@ -44,11 +43,9 @@ def _core_title(title: str) -> str:
 
 
 def slug(text: str) -> str:
-    words = []
-    for part in lazy_pinyin(text, errors=lambda chars: [chars]):
-        words += re.findall(r"[a-z0-9]+", part.lower())
+    """The address words of a title (routes.slug), as many whole words as fit MAX_SLUG."""
     out = ""
-    for word in words:
+    for word in [w for w in routes.slug(text).split("-") if w]:
         candidate = f"{out}-{word}" if out else word
         if len(candidate) > MAX_SLUG:
             break
