@@ -190,7 +190,7 @@ def cmd_schemas(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="portal", description="卫生健康技术推广门户：校验记录、生成站点。")
+    parser = argparse.ArgumentParser(prog="portal", description="校验记录、生成站点、预览和导入政策通知。")
     parser.add_argument("--version", action="version", version=f"portal {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
