@@ -274,11 +274,12 @@ class RouteTable:
         followed = {f.listing: (f.title, f.url) for f in feeds}
         groups = _offline_groups(catalogue)
         routes = [Route(url, CONTENT, searchable=searchable) for url, searchable in content]
+        region_feeds = {v: followed.get(facet_url("policies", REGION_FACET, v)) for v in catalogue.vocab.regions}
         for rec in catalogue.all():
             links = [followed[collection(rec.collection)]]
             region = rec.get("region") if rec.collection == "policies" else None
-            if region and facet_url("policies", REGION_FACET, region) in followed:
-                links.append(followed[facet_url("policies", REGION_FACET, region)])
+            if region and region_feeds.get(region):
+                links.append(region_feeds[region])
             routes.append(Route(rec.url, RECORD, rec.title, rec.get("summary", rec.title), rec.collection, rec.id,
                                 feeds=tuple(links), offline_group=_record_group(rec), searchable=True))
         for name in FACETS:
