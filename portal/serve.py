@@ -1,4 +1,4 @@
-"""`portal serve`: MkDocs's live-reload server with an incremental rebuild.
+"""`portal serve`: a live preview with an incremental rebuild, on a server of the project's own.
 
 MkDocs's own `serve` rebuilds the whole site on every save, which at national
 scale takes minutes. Here a save that only edits records rewrites the pages it
@@ -7,8 +7,10 @@ in place, falls back to the full build.
 
 A rebuild that fails never stops the preview (MkDocs would hold every request
 until a build succeeds): see Builder. The server answers only requests meant
-for it (preview_server.py), and the preview leaves no scratch behind
-(see `_scratch_dir`).
+for it (preview_server.py), pages reload after each rebuild (livereload.py),
+and the preview leaves no scratch behind (see `_scratch_dir`). None of it is
+MkDocs's: its live-reload server is not a public API, and its public `serve`
+command rebuilds everything on every save.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from pathlib import Path
 
 from . import interrupt
 from .preview import Preview, failure_page
-from .preview_server import PreviewServer, one_line
+from .preview_server import PreviewServer, one_line, serve_url
 from .site import mkdocs_build
 
 log = logging.getLogger("portal.serve")
@@ -62,31 +64,6 @@ def _fingerprint(paths: list[Path]) -> tuple:
                     continue
                 found.append((path, stat.st_mtime_ns, stat.st_size))
     return tuple(sorted(found))
-
-
-def _save_observer():
-    """A file watcher that reports each save once.
-
-    inotify tells of a save as opened, modified (truncated, then written) and
-    closed-after-writing; every report that arrives while an update runs starts
-    another, and the server holds page requests until the last one is done. So
-    on Linux a save counts when the file is closed after writing (or created,
-    deleted, moved); other systems' watchers report every change as before.
-    """
-    from watchdog import events
-    from watchdog.observers import Observer
-    from watchdog.observers.inotify import InotifyObserver
-
-    saves = [events.FileClosedEvent, events.FileCreatedEvent, events.FileDeletedEvent, events.FileMovedEvent,
-             events.DirCreatedEvent, events.DirDeletedEvent, events.DirMovedEvent]
-
-    class SaveObserver(Observer):
-        def schedule(self, event_handler, path, *, recursive=False, event_filter=None, **options):
-            if event_filter is None and isinstance(self, InotifyObserver):
-                event_filter = saves
-            return super().schedule(event_handler, path, recursive=recursive, event_filter=event_filter, **options)
-
-    return SaveObserver()
 
 
 # --- Rebuilds --------------------------------------------------------------
@@ -160,8 +137,6 @@ def serve(config_file: Path, data_dir: Path, today: dt.date | None, dev_addr: st
     command) raise in this thread wherever it is, the build included; the
     `finally` blocks stop the server and remove the scratch site directory.
     """
-    from mkdocs.livereload import _serve_url
-
     from .site import PROJECT_ROOT, load_mkdocs_config
 
     data_dir = Path(data_dir).resolve()
@@ -174,16 +149,12 @@ def serve(config_file: Path, data_dir: Path, today: dt.date | None, dev_addr: st
 
         config = get_config()
         host, port = config.dev_addr
-        serve_url = _serve_url(host, port, "/")
+        url = serve_url(host, port)
         others = [Path(config.docs_dir), Path(config.config_file_path), data_dir / "vocab.yaml",
                   PROJECT_ROOT / "overrides", PROJECT_ROOT / "portal", PROJECT_ROOT / "hooks"]
-        builder = Builder(get_config, serve_url, data_dir, today, others, preview)
-        server = PreviewServer(builder=builder, host=host, port=port, root=str(site_dir), mount_path="/")
-        # MkDocs polls for changes every half second, stat-ing every file: with tens
-        # of thousands of records that is both slow to notice and a steady load.
-        # The system's own notifications (inotify) report a save at once.
-        server.observer = _save_observer()
-        server.error_handler = _error_pages(site_dir, builder)
+        builder = Builder(get_config, url, data_dir, today, others, preview)
+        server = PreviewServer(host, port, site_dir, failure=lambda: builder.failure,
+                               error_page=_error_pages(site_dir, builder))
         _run(server, builder, config, [*others, data_dir])
     finally:
         shutil.rmtree(site_dir, ignore_errors=True)
@@ -200,12 +171,25 @@ def _error_pages(site_dir: Path, builder: Builder):
 
 
 def _run(server: PreviewServer, builder: Builder, config, watched: list[Path]) -> None:
+    """Listen first (an address in use fails at once, not after the first build),
+    build, then rebuild after every save until interrupted.
+
+    The system's own notifications (inotify) report a save at once; polling
+    would stat every file twice a second, slow to notice with tens of thousands
+    of records and a steady load. Watching starts before the first build, so a
+    save during it is not missed.
+    """
     try:
-        config.site_url = builder.serve_url
-        builder(config)
-        for path in watched:
-            if path.exists():
-                server.watch(str(path))
-        server.serve()  # until interrupted: the command reports it (cli.main)
+        server.start()
+        server.watch(watched)
+
+        def first_build() -> None:
+            config.site_url = builder.serve_url
+            builder(config)
+            # Said before the pages held meanwhile are answered.
+            log.info("预览地址：%s（保存文件后自动重建，页面随之刷新）", builder.serve_url)
+
+        server.build(first_build)
+        server.run(builder)  # until interrupted: the command reports it (cli.main)
     finally:
         server.shutdown()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -77,6 +78,39 @@ def test_edits_show_and_errors_are_shown_in_the_page(server):
     record.write_text(text, encoding="utf-8")
     fixed = wait_for(page, "用艾绒燃烧的温热刺激穴位")
     assert "portal-build-error" not in fixed
+
+
+def test_an_open_page_reloads_itself_after_a_save(server, browser):
+    """The page a maintainer has open shows the edit by itself: the preview's
+    reload script is a file of the preview (the site's Content-Security-Policy
+    refuses inline script) and reloads the page once the rebuild is done."""
+    data, base = server
+    url = base + "/technologies/ai-jiu/"
+    wait_for(url, "用艾绒燃烧的温热刺激穴位")
+    context = browser.new_context(locale="zh-CN")
+    try:
+        page = context.new_page()
+        errors, polls = [], []
+        page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("request", lambda request: "/livereload/" in request.url and polls.append(request.url))
+        page.goto(url)
+        deadline = time.monotonic() + 10
+        while not any(re.search(r"/livereload/[0-9]+/[0-9]+$", u) for u in polls):  # the page waits for a rebuild
+            assert time.monotonic() < deadline, (polls, errors)
+            page.wait_for_timeout(100)
+        assert "用艾绒燃烧的温热刺激穴位" in page.content()
+        page.evaluate("() => { window.openedBeforeTheSave = true; }")
+
+        record = data / "technologies" / "ai-jiu.yaml"
+        text = record.read_text(encoding="utf-8")
+        record.write_text(text.replace("用艾绒燃烧的温热刺激穴位", "艾灸：温通经络"), encoding="utf-8")
+        page.wait_for_function("() => document.body.textContent.includes('艾灸：温通经络')", timeout=30_000)
+        assert page.evaluate("() => window.openedBeforeTheSave") is None, "a new document: the page reloaded"
+        assert any(u.endswith("/livereload/reload.js") for u in polls), polls
+        assert not errors, errors  # no script refused by the Content-Security-Policy
+    finally:
+        context.close()
 
 
 def test_an_edit_updates_the_pages_that_show_the_record(server):
