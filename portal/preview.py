@@ -183,20 +183,19 @@ class Preview:
 # that raised: a file that could not be read, a bug. The server goes on serving
 # what the site directory holds, with this on top of every page.
 
-_FAILURE_STYLE = ("border:2px solid #b71c1c;background:#ffebee;color:#b71c1c;padding:0.6rem 1rem;"
-                  "margin:0;font:0.8rem/1.5 sans-serif")
-
-
 def failure_banner(message: str, kept: bool = True) -> str:
     shown = "下面是上一次生成的内容。" if kept else "此页暂时无法显示。"
-    return (f'<div class="portal-preview-failure" role="alert" style="{_FAILURE_STYLE}">'
+    # Styled by portal.css: the site's Content-Security-Policy drops inline styles.
+    return ('<div class="portal-preview-failure" role="alert">'
             f"<strong>预览重建失败，{shown}</strong>改正后保存文件即重试。"
             f"<br><code>{html.escape(message)}</code></div>")
 
 
 def failure_page(message: str) -> str:
     """The page for a path the site directory does not hold (the failed build may have removed it)."""
-    return ('<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>预览重建失败</title></head>'
+    # The preview is served at the root; the stylesheet may be gone with the failed build (then plain text).
+    return ('<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>预览重建失败</title>'
+            '<link rel="stylesheet" href="/assets/stylesheets/portal.css"></head>'
             f"<body>{failure_banner(message, kept=False)}</body></html>")
 
 
