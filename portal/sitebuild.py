@@ -75,7 +75,7 @@ def site_url(config) -> str | None:
 class SiteBuild:
     def __init__(self, config, inputs: BuildInputs):
         options = (config.extra or {}).get("portal") or {}
-        self.config = config
+        self.config, self.inputs = config, inputs
         self.root = Path(config.config_file_path).parent
         self.data_dir = inputs.data_dir or self.root / options.get("data", "data")
         self.pagefind = options.get("pagefind", True)
@@ -120,7 +120,9 @@ class SiteBuild:
     @classmethod
     def start(cls, config) -> "SiteBuild":
         """The build of this config (on_config), with the inputs attached to it, if any."""
-        inputs = getattr(config, _ATTRIBUTE, None)
+        found = getattr(config, _ATTRIBUTE, None)
+        # A config built again keeps what it was handed (found is then the last build).
+        inputs = found.inputs if isinstance(found, SiteBuild) else found
         build = cls(config, inputs if isinstance(inputs, BuildInputs) else BuildInputs())
         setattr(config, _ATTRIBUTE, build)
         # MkDocs tells of a failed build without its config: the build listens itself.
