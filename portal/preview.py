@@ -71,13 +71,13 @@ def _linked(rec) -> list:
     return out
 
 
-def affected_pages(old, new, changed: list[tuple[str, str]], history=None) -> list:
+def affected_pages(old, new, changed: list[tuple[str, str]], history=None, renderer=None) -> list:
     """The generated pages to rewrite after records `changed` were edited (same ids and
     facet values before and after: see facets_changed)."""
     from .render.listings import listing_pages
     from .render.pages import Renderer
 
-    renderer = Renderer(new, history)
+    renderer = renderer or Renderer(new, history)
     records, listings = {}, {}
     for collection in {c for c, _rid in changed}:
         ids = {rid for c, rid in changed if c == collection}
@@ -163,8 +163,12 @@ class Preview:
         history = history or self.history or History()
         history = dataclasses.replace(history, uncommitted=uncommitted_files(data_dir))
         site = Path(self._site["site_dir"])
-        pages = affected_pages(old, new, changed, history)
-        nav = {p.url for p in pages if routes.is_collection(p.url)}
+        from .render.pages import Renderer
+
+        renderer = Renderer(new, history)
+        pages = affected_pages(old, new, changed, history, renderer)
+        # MkDocs rendered the nav's pages: only their generated part is replaced.
+        nav = {p.url for p in pages if renderer.routes[p.url].in_nav}
         self._site["writer"].write(site, [p for p in pages if p.url not in nav])
         for page in pages:
             if page.url in nav:
