@@ -144,7 +144,6 @@ class Preview:
 
         from .catalogue import CatalogueError, build_catalogue
         from .history import History, uncommitted_files
-        from .render.pages import render_home
 
         old = self.catalogue
         if old is None or not self._site or self._site.get("errors"):
@@ -173,7 +172,7 @@ class Preview:
         for page in pages:
             if page.url in nav:
                 _patch(site / page.url / "index.html", page.html)
-        home = render_home(new, history)
+        home = renderer.home()
         if home != self._site.get("home"):
             _patch(site / "index.html", home)  # the latest notices, deadlines and changes
             self._site["home"] = home

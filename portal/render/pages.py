@@ -189,7 +189,3 @@ def nav_pages(catalogue: Catalogue, history: History | None = None,
     renderer = renderer or Renderer(catalogue, history)
     return [renderer.listing(listing_pages(catalogue, route.collection)[0])
             for route in renderer.routes.generated() if route.in_nav]
-
-
-def render_home(catalogue: Catalogue, history: History | None = None) -> str:
-    return Renderer(catalogue, history).home()
