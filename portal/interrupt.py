@@ -82,6 +82,9 @@ def reset_in_child() -> None:
     SIGTERM and SIGHUP end it at once, as usual."""
     for sig in SIGNALS:
         signal.signal(sig, signal.SIG_IGN if sig == signal.SIGINT else signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):
+        # Forked inside deferred() (workers.MapJob): signals were held back for the parent.
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, SIGNALS)
 
 
 def alive(pid: int) -> bool:

@@ -117,9 +117,14 @@ class MapJob:
         if not parallel or workers < 2 or len(items) < (MIN_ITEMS if min_items is None else min_items) or \
                 _another_job_runs() or "fork" not in multiprocessing.get_all_start_methods():
             return
+        from .interrupt import deferred
+
         try:
-            self._pool = multiprocessing.get_context("fork").Pool(workers, initializer=_start_worker,
-                                                                  initargs=(func, items))
+            # An interruption inside Pool() would leave a half-made pool that no one can stop
+            # (and whose finaliser fails): it is told once the pool exists, and stops it below.
+            with deferred():
+                self._pool = multiprocessing.get_context("fork").Pool(workers, initializer=_start_worker,
+                                                                      initargs=(func, items))
             self._thread = threading.Thread(target=self._gather, name=_GATHERER, daemon=True)
             self._thread.start()
         except Exception as exc:  # no pool: this job runs in the caller, the next one tries again
@@ -128,6 +133,13 @@ class MapJob:
                 self._pool = None
             self._thread = None
             _pool_failed(exc)
+        except BaseException:  # interrupted: no worker may go on
+            if self._thread is not None and self._thread.is_alive():
+                self.cancel()
+            elif self._pool is not None:
+                self._pool.terminate()
+                self._pool.join()
+            raise
 
     def _gather(self) -> None:
         chunks = [(i, min(i + _CHUNK, len(self._items))) for i in range(0, len(self._items), _CHUNK)]

@@ -157,6 +157,37 @@ def test_an_interrupted_map_stops_its_workers():
     assert _runs_in_workers()
 
 
+def test_an_interruption_while_the_pool_is_made_is_told_once_it_exists(monkeypatch):
+    """Ctrl+C as Pool() begins: it would leave a half-made pool whose finaliser fails
+    ("Exception ignored … AttributeError: 'Pool' object has no attribute '_state'" in
+    the build's output). The job takes it once the pool exists, and stops its workers."""
+    import gc
+    from multiprocessing import pool as pool_module
+
+    before = _children()
+    unraisable = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    real_init = pool_module.Pool.__init__
+
+    def interrupted_init(self, *args, **kwargs):
+        os.kill(os.getpid(), signal.SIGINT)  # before the pool has set anything up
+        time.sleep(0.2)
+        real_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(pool_module.Pool, "__init__", interrupted_init)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            workers.MapJob(_slow_square, list(range(100_000)), min_items=100)
+        gc.collect()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    monkeypatch.undo()
+    assert unraisable == []
+    assert _gone(before)
+    assert _runs_in_workers()
+
+
 def test_a_caller_running_threads_of_its_own_keeps_its_jobs():
     # The preview's server threads would be copied half-way into forked workers.
     assert set(workers.parallel_map(_pid, list(range(3000)), min_items=100, parallel=False)) == {os.getpid()}
