@@ -122,6 +122,8 @@ class MapJob:
         try:
             # An interruption inside Pool() would leave a half-made pool that no one can stop
             # (and whose finaliser fails): it is told once the pool exists, and stops it below.
+            # (Held back in this thread; with no other thread running, as when a build forks,
+            # that holds it for the process.)
             with deferred():
                 self._pool = multiprocessing.get_context("fork").Pool(workers, initializer=_start_worker,
                                                                       initargs=(func, items))
