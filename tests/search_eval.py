@@ -8,6 +8,8 @@ from pathlib import Path
 import yaml
 
 QUERIES = Path(__file__).parent / "search" / "queries.yaml"
+# Typed the way people type (issue 19): written before tuning, measured, not yet held to a target.
+TYPED_QUERIES = Path(__file__).parent / "search" / "queries-typed.yaml"
 
 # Runs in the page through the site's own search code (search-core.js).
 _SEARCH_JS = """
@@ -43,9 +45,20 @@ class Evaluation:
     def misses(self, k: int = 3) -> list[str]:
         return [f"{q}: expected {exp}, got {got[:k]}" for q, exp, got, r in self.rows if r is None or r > k]
 
+    @property
+    def zero_rate(self) -> float:
+        """Share of queries with no result at all."""
+        return sum(1 for _q, _e, got, _r in self.rows if not got) / len(self.rows)
+
     def summary(self) -> str:
         return (f"relevance over {len(self.rows)} queries: hit@1 = {self.hit_at_1:.3f}, "
-                f"hit@3 = {self.hit_at_3:.3f}, MRR = {self.mrr:.3f}")
+                f"hit@3 = {self.hit_at_3:.3f}, MRR = {self.mrr:.3f}, no result = {self.zero_rate:.3f}")
+
+    def by_kind(self, queries: list[dict]) -> dict[str, "Evaluation"]:
+        kinds: dict[str, list] = {}
+        for query, row in zip(queries, self.rows):
+            kinds.setdefault(query["kind"], []).append(row)
+        return {kind: Evaluation(rows) for kind, rows in kinds.items()}
 
 
 def load_queries(path: Path = QUERIES) -> list[dict]:

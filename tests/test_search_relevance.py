@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import ROOT
-from search_eval import evaluate, load_queries
+from search_eval import TYPED_QUERIES, evaluate, load_queries
 
 HIT_AT_3 = 0.95
 
@@ -21,6 +21,19 @@ def test_relevance_set_is_large_and_varied():
     missing = [(q["q"], e) for q in queries for e in q["expect"]
                if not (ROOT / "data" / f"{e.strip('/')}.yaml").is_file()]
     assert missing == []
+
+
+def test_the_typed_query_set_covers_each_way_of_typing():
+    """Issue 19's set: written before tuning, every answer a record of the repository."""
+    queries = load_queries(TYPED_QUERIES)
+    assert len(queries) >= 60
+    kinds = {q["kind"] for q in queries}
+    assert kinds == {"question", "apart", "synonym", "typo", "pinyin", "initials", "date", "issuer-topic"}
+    missing = [(q["q"], e) for q in queries for e in q["expect"]
+               if not (ROOT / "data" / f"{e.strip('/')}.yaml").is_file()]
+    assert missing == []
+    known = {q["q"] for q in load_queries()}
+    assert not known & {q["q"] for q in queries}  # new queries, not the tuned set again
 
 
 @pytest.mark.browser
