@@ -31,10 +31,20 @@ RUNTIME = ("pagefind/pagefind.js", "pagefind/pagefind-worker.js", "pagefind/page
            "pagefind/pagefind-entry.json", "pagefind/wasm.", "pagefind/pagefind.", "pagefind/filter/")
 # Pagefind's own search interfaces, which the portal does not use.
 UNUSED = ("pagefind/pagefind-ui.", "pagefind/pagefind-modular-ui.", "pagefind/pagefind-component-ui.")
+# Index, fragment, filter and metadata files: named by a hash of their content
+# (stabilise keeps it so for filters), so their names stand for their bytes.
+NAMED_BY_CONTENT = (".pf_fragment", ".pf_index", ".pf_filter", ".pf_meta")
+# The compressed WebAssembly (wasm.<language>.pagefind), which the runtime unpacks itself.
+_WASM = ".pagefind"
 _SHARD = re.compile(r"^pagefind/shard-\d+/")
 # pagefind.mergeIndex loads a further shard's entry, wasm, metadata and index,
 # never its copy of the scripts.
 _SHARD_UNUSED = ("pagefind/pagefind.js", "pagefind/pagefind-worker.js", "pagefind/pagefind-highlight.js")
+
+
+def is_binary(path: str) -> bool:
+    """Whether a file of the index is binary data of Pagefind's own (served as application/octet-stream)."""
+    return path.endswith(NAMED_BY_CONTENT + (_WASM,))
 
 
 class SearchIndexError(Exception):

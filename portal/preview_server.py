@@ -29,7 +29,7 @@ import wsgiref.util
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from . import livereload, preview
+from . import livereload, pagefind, preview
 
 log = logging.getLogger("portal.serve")
 
@@ -156,18 +156,15 @@ CONTENT_TYPES = {
     ".gz": "application/gzip",
     ".zip": "application/zip",
     ".pdf": "application/pdf",
-    # Pagefind's index (pf_meta, pf_index, pf_fragment, pf_filter) and its
-    # compressed WebAssembly (wasm.<language>.pagefind), which it unpacks itself.
-    ".pagefind": "application/octet-stream",
 }
 
 
 def content_type(path: str) -> str:
+    if pagefind.is_binary(path):  # the index's own formats
+        return "application/octet-stream"
     suffix = os.path.splitext(path)[1].lower()
     if suffix in CONTENT_TYPES:
         return CONTENT_TYPES[suffix]
-    if suffix.startswith(".pf_"):
-        return "application/octet-stream"
     guess, encoding = mimetypes.guess_type(path)
     return guess if guess and not encoding else "application/octet-stream"
 

@@ -51,8 +51,7 @@ BUILD_SCRIPT = "assets/javascripts/build.js"
 OFFLINE_LIST = "offline/collections.json"
 API_INDEX = "api/index.json"
 SITEMAP = "sitemap.xml"
-# Material's script fetches sitemap.xml beside every <link rel="alternate"> (it
-# expects language versions there); an empty one beside the feeds answers it.
+# The empty sitemap Material's script asks for beside the feeds (see outputs/__init__.py).
 FEEDS_SITEMAP = f"{FEEDS_FOLDER}/sitemap.xml"
 
 RECORD, LISTING, CONTENT, FEED = "record", "listing", "content", "feed"
@@ -261,6 +260,8 @@ class OfflineGroup:
 class RouteTable:
     routes: list[Route]
     offline_groups: list[OfflineGroup]
+    # (collection, facet key) → [(value, records)] of the values that have records (facets.facet_counts).
+    facet_counts: dict = field(default_factory=dict, repr=False)
     _by_url: dict = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -270,7 +271,9 @@ class RouteTable:
     def build(cls, catalogue: Catalogue, content: Iterable[tuple[str, bool]] = ()) -> "RouteTable":
         """Every route of a build: the content pages ((url, searchable) of each
         Markdown page in content/), the records, the listings and the feeds."""
-        feeds = _feeds(catalogue)
+        counts = {(name, facet.key): facet_counts(catalogue, name, facet)
+                  for name, facets in FACETS.items() for facet in facets}
+        feeds = _feeds(catalogue, counts)
         followed = {f.listing: (f.title, f.url) for f in feeds}
         groups = _offline_groups(catalogue)
         routes = [Route(url, CONTENT, searchable=searchable) for url, searchable in content]
@@ -285,7 +288,7 @@ class RouteTable:
         for name in FACETS:
             routes += _listing_routes(name, None, None, len(catalogue.records[name]), followed)
             for facet in FACETS[name]:
-                for value, count in facet_counts(catalogue, name, facet):
+                for value, count in counts[(name, facet.key)]:
                     routes += _listing_routes(name, facet, value, count, followed)
         members: dict[str, list[Route]] = {}
         for route in routes:
@@ -298,7 +301,7 @@ class RouteTable:
                                            if r.kind == RECORD) +
                                 tuple(sorted(r.url for r in members[key] if r.kind == LISTING)))
                    for key, label in groups]
-        return cls(routes + feeds, offline)
+        return cls(routes + feeds, offline, counts)
 
     def get(self, url: str) -> Route | None:
         return self._by_url.get(url)
@@ -366,13 +369,12 @@ def _listing_routes(name: str, facet: Facet | None, value: str | None, count: in
     return routes
 
 
-def _feeds(catalogue: Catalogue) -> list[Route]:
+def _feeds(catalogue: Catalogue, counts: dict) -> list[Route]:
     """The Atom feeds: every notice, technologies, mentors enrolling, then one per region and topic with notices."""
-    labels = {c.name: c.label for c in COLLECTIONS}
     feeds = [
-        Route(feed("policies"), FEED, labels["policies"], "全部政策通知，按发布日期从新到旧。",
+        Route(feed("policies"), FEED, COLLECTION_BY_NAME["policies"].label, "全部政策通知，按发布日期从新到旧。",
               "policies", listing=collection("policies")),
-        Route(feed("technologies"), FEED, labels["technologies"],
+        Route(feed("technologies"), FEED, COLLECTION_BY_NAME["technologies"].label,
               "卫生健康技术资料（名称、管理类别、适应证等，附信息来源）；有入库日期（示例）的按日期从新到旧排在前面。",
               "technologies", listing=collection("technologies")),
         Route(feed("mentors-enrolling"), FEED, "正在招收的传承人", "报名尚未截止的传承人，按报名截止日期从近到远。",
@@ -380,7 +382,7 @@ def _feeds(catalogue: Catalogue) -> list[Route]:
     ]
     for key, vocab_path in ((REGION_FACET, "regions"), ("topic", "policy.topics")):
         facet = facet_by_key("policies", key)
-        values = [value for value, _count in facet_counts(catalogue, "policies", facet)]
+        values = [value for value, _count in counts[("policies", key)]]
         slugs = value_slugs(catalogue.vocab.values(vocab_path) + sorted(values))
         for value in values:
             feeds.append(Route(feed(f"policies-{key}-{slugs[value]}"), FEED, f"政策通知：{value}",

@@ -33,7 +33,7 @@ def table() -> RouteTable:
 
 def html_pages(site: Path) -> set[str]:
     """Site-relative directory URLs of the pages written (404.html is not a page of its own)."""
-    return {str(p.parent.relative_to(site)).replace(".", "") + "/" if p.parent != site else ""
+    return {p.parent.relative_to(site).as_posix() + "/" if p.parent != site else ""
             for p in site.rglob("index.html")}
 
 

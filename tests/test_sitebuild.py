@@ -42,3 +42,30 @@ def test_building_a_config_again_starts_a_new_build_from_the_same_inputs(tmp_pat
     second = mkdocs_build(config)
     assert second is not first and second.catalogue is catalogue
     assert second.search and second.routes is not first.routes
+
+
+def test_the_site_name_is_mkdocs_ymls_wherever_the_outputs_name_the_site(tmp_path):
+    """Calendar, feeds, the installed app's name and the offline copy take the name from mkdocs.yml."""
+    import json
+    import zipfile
+
+    from portal import routes
+    from portal.bundle import make_bundle
+
+    data = write_data(tmp_path / "data")
+    catalogue = build_catalogue(data, dt.date.fromisoformat(BUILD_DAY))
+    site = tmp_path / "site"
+    config = load_mkdocs_config(ROOT / "mkdocs.yml", site_dir=site, catalogue=catalogue, site_name="另一个门户")
+    built = mkdocs_build(config)
+    calendar = (site / routes.CALENDAR).read_text(encoding="utf-8")
+    assert "PRODID:-//另一个门户//deadlines//ZH" in calendar and "X-WR-CALNAME:另一个门户：截止日期" in calendar
+    assert "<name>另一个门户</name>" in (site / routes.feed("policies")).read_text(encoding="utf-8")
+    assert json.loads((site / routes.MANIFEST).read_text(encoding="utf-8"))["name"] == "另一个门户"
+    with zipfile.ZipFile(make_bundle(site, tmp_path / "copy.zip", built.documents, built.site_name)) as copy:
+        assert "打开另一个门户（离线版）" in copy.read("portal/请先打开这里.html").decode("utf-8")
+    import yaml
+
+    default = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["site_name"]
+    assert default != "另一个门户"  # mkdocs.yml's own name, which no output may have kept
+    assert not [p for p in site.rglob("*") if p.is_file() and p.suffix in (".ics", ".xml", ".webmanifest", ".js")
+                and default in p.read_text(encoding="utf-8", errors="replace")]

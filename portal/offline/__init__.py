@@ -91,16 +91,14 @@ def _collections(table: RouteTable, site: Path) -> list[dict]:
              "bytes": sum(_size(site, u) for u in group.urls)} for group in table.offline_groups]
 
 
-# Pagefind names its index, fragment, filter and metadata files by a hash of
-# their content (stabilise() keeps it so for filters): their names stand for
-# their bytes, and reading the tens of thousands of them again would cost seconds.
-_NAMED_BY_CONTENT = (".pf_fragment", ".pf_index", ".pf_filter", ".pf_meta")
+# Pagefind's files named by content are taken by name: reading the tens of
+# thousands of them again would cost seconds.
 _NOT_VERSIONED = (SERVICE_WORKER, BUILD_SCRIPT)
 
 
 def _digests(site: Path, files: list[str]) -> dict[str, bytes]:
     """Each file's content digest (empty for Pagefind's files named by content)."""
-    return {rel: b"" if rel.endswith(_NAMED_BY_CONTENT) else hashlib.sha256((site / rel).read_bytes()).digest()
+    return {rel: b"" if rel.endswith(pagefind.NAMED_BY_CONTENT) else hashlib.sha256((site / rel).read_bytes()).digest()
             for rel in files if rel not in _NOT_VERSIONED}
 
 

@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from .. import routes
 from ..catalogue import Catalogue, Record
-from ..facets import FACETS, SORTS, facet_counts, region_facet
+from ..facets import FACETS, SORTS, region_facet
 from ..history import Change, History
 from ..routes import Route, RouteTable, facet_url
 from .charts import monthly_timeline, region_tile_map
@@ -65,7 +65,7 @@ class Renderer:
         self.routes = routes or RouteTable.build(catalogue)
         self.env = _environment(markdown or MarkdownCache())
         # Facet counts are the same on every page of a collection's listings.
-        self._facets = {c: [(f, facet_counts(catalogue, c, f)) for f in facets] for c, facets in FACETS.items()}
+        self._facets = {c: [(f, self.routes.facet_counts[(c, f.key)]) for f in facets] for c, facets in FACETS.items()}
         self._items: dict[tuple, str] = {}
         self._facet_navs: dict[tuple, Markup] = {}
 

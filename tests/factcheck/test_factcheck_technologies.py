@@ -65,12 +65,17 @@ def test_a_listed_restricted_technology_is_shown_as_限制类():
     assert not wrong, "\n".join(wrong)
 
 
+def _stray(management_class: str, listed: list, why: str) -> list[str]:
+    """Records shown under a class the slides do not give any of their names."""
+    return [f"{r.at('management_class')}: {r.data.get('name')} is {management_class} but {why}"
+            for r in records("technologies")
+            if r.data.get("management_class") == management_class and not any(listed_as(r, t) for t in listed)]
+
+
 def test_only_listed_technologies_are_shown_as_限制类():
     listed = restricted_technologies()
-    stray = [f"{r.at('management_class')}: {r.data.get('name')} is 限制类 but is none of the 12 national 限制类 "
-             f"technologies the slides list ({ref(SLIDES, listed[0].line)}–{listed[-1].line})"
-             for r in records("technologies")
-             if r.data.get("management_class") == "限制类" and not any(listed_as(r, t) for t in listed)]
+    stray = _stray("限制类", listed, "is none of the 12 national 限制类 technologies the slides list "
+                   f"({ref(SLIDES, listed[0].line)}–{listed[-1].line})")
     assert not stray, "\n".join(stray)
 
 
@@ -92,10 +97,8 @@ def test_what_the_slides_manage_as_clinical_research_is_shown_as_临床研究():
 
 def test_only_what_the_slides_manage_as_clinical_research_is_shown_as_临床研究():
     research = clinical_research_technologies()
-    stray = [f"{r.at('management_class')}: {r.data.get('name')} is 临床研究 but the slides manage none of its names "
-             f"as clinical research ({ref(SLIDES, research[0].line)})"
-             for r in records("technologies")
-             if r.data.get("management_class") == "临床研究" and not any(listed_as(r, t) for t in research)]
+    stray = _stray("临床研究", research, "the slides manage none of its names as clinical research "
+                   f"({ref(SLIDES, research[0].line)})")
     assert not stray, "\n".join(stray)
 
 
