@@ -22,6 +22,7 @@ from typing import Iterable
 
 from . import routes
 from .search_docs import SearchDocument
+from .search_terms import LEXICON_FILE, TERMS_FILE
 
 BUNDLE_SCRIPT = "assets/javascripts/search-bundle.js"
 BACKEND_SCRIPT = "assets/javascripts/search-bundle-backend.js"
@@ -35,9 +36,13 @@ _FEED_LINK = re.compile(r'\s*<link rel="alternate" type="application/atom\+xml"[
 _CORE_SCRIPT = re.compile(r'<script src="(?P<prefix>[^"]*?)assets/javascripts/search-core\.js"></script>')
 
 
-def bundle_index_script(documents: Iterable[SearchDocument]) -> str:
+def bundle_index_script(documents: Iterable[SearchDocument], term_files: dict[str, bytes] | None = None) -> str:
+    """The search documents, and what the search knows of words (search_terms), as one script."""
     docs = [d.as_json() for d in sorted(documents, key=lambda d: d.url)]
-    return "window.PORTAL_BUNDLE_INDEX = " + json.dumps(docs, ensure_ascii=False, separators=(",", ":")) + ";\n"
+    files = term_files or {}
+    return ("window.PORTAL_BUNDLE_INDEX = " + json.dumps(docs, ensure_ascii=False, separators=(",", ":")) + ";\n"
+            f"window.PORTAL_BUNDLE_TERMS = {files.get(TERMS_FILE, b'{}').decode('utf-8')};\n"
+            f"window.PORTAL_BUNDLE_LEXICON = {files.get(LEXICON_FILE, b'{}').decode('utf-8')};\n")
 
 
 def _local_link(url: str) -> str:
@@ -67,7 +72,9 @@ def make_bundle(site_dir: Path, zip_path: Path, documents: Iterable[SearchDocume
         shutil.copytree(site_dir, root, ignore=shutil.ignore_patterns(
             "pagefind", routes.SERVICE_WORKER, "*.gz", "*.map", "404.html", routes.SITEMAP, routes.MANIFEST,
             routes.OFFLINE_LIST.split("/")[0]))
-        (root / BUNDLE_SCRIPT).write_text(bundle_index_script(documents), encoding="utf-8")
+        term_files = {name: (site_dir / "pagefind" / name).read_bytes() for name in (TERMS_FILE, LEXICON_FILE)
+                      if (site_dir / "pagefind" / name).is_file()}
+        (root / BUNDLE_SCRIPT).write_text(bundle_index_script(documents, term_files), encoding="utf-8")
         # The build's cache version means nothing from disk (no service worker).
         (root / routes.BUILD_SCRIPT).write_text('window.PORTAL_BUILD = "bundle";\n', encoding="utf-8")
         for page in root.rglob("*.html"):

@@ -2,16 +2,21 @@
 
 Chinese has no spaces between words, and left to itself Pagefind segments it
 twice: with jieba when indexing and with the browser's Intl.Segmenter when
-searching. The two disagree (随访 is one word to jieba, 随|访 to Chromium), and
-a query whose pieces are not prefixes of indexed words finds nothing. So the
-index gets every Chinese character as its own word (Pagefind then only splits
-at spaces: search_index.INDEX_LANGUAGE), and the site's search script turns a
-query into exact phrases of characters (see search-core.js): a phrase matches
-wherever the characters stand together, whatever a segmenter would say.
+searching, and the two disagree (随访 is one word to jieba, 随|访 to Chromium).
+So the index holds the text as character pairs (search_docs.pairs: 基层医疗 →
+基层 层医 医疗 疗), written in letters because Pagefind takes Chinese query
+words apart; the site's search script (search-core.js) looks a query up by
+the same pairs, so 高血压 … 管理 finds a record wherever each word stands.
+
+A pair costs one small entry per page however often the page repeats it, so
+the body is indexed as its distinct pairs (weight 1) and the fields that name
+a record (title, doc number, aliases: weight 10; keywords, summary …: less)
+as all of theirs. Readers never see these words: a result's facts, badge and
+excerpt come from the document's meta (summary and the first part of the
+text), so the excerpt is a sentence of the record itself.
 
 Documents are made from the records, not read back from the built pages
-(search_index.py hands them to Pagefind), so the pages carry no search markup
-and the weights of titles, doc numbers and aliases are stated here.
+(search_index.py hands them to Pagefind), so the pages carry no search markup.
 """
 
 from __future__ import annotations
@@ -31,25 +36,8 @@ from .render.text import markdown_to_html
 # and the compatibility ideographs. search-core.js's HAN is the same set
 # (tests/test_search_docs.py holds them together).
 HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
-# Han characters and the CJK/full-width punctuation around them.
-_CJK_RANGES = HAN_RANGES + ((0x3000, 0x303F), (0xFF01, 0xFF0F), (0xFF1A, 0xFF20), (0xFF3B, 0xFF40), (0xFF5B, 0xFF65))
-_CJK_EXTRA = "“”‘’—…·"
-
-# Full-width letters and digits fold to ASCII, as the search script folds queries;
-# Chinese punctuation stays as printed (excerpts show it).
+# Full-width letters and digits fold to ASCII, as the search script folds queries.
 _FULLWIDTH = {c: unicodedata.normalize("NFKC", chr(c)) for c in range(0xFF10, 0xFF5B) if chr(c).isalnum()}
-
-# One translation table does both (str.translate runs in C: this is done for
-# every character of every record).
-_SPACED = {c: f" {chr(c)} " for lo, hi in _CJK_RANGES for c in range(lo, hi + 1)}
-_SPACED.update({ord(c): f" {c} " for c in _CJK_EXTRA})
-_SPACED.update(_FULLWIDTH)
-
-
-def spaced(text: str) -> str:
-    """每 个 汉 字 one word: “医共体 2024” → “医 共 体 2024”."""
-    return " ".join((text or "").translate(_SPACED).split())
-
 
 _HAN_RUN = re.compile("[" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in HAN_RANGES) + "]+")
 _LETTERS_AND_DIGITS = re.compile(r"[^\W_]+")
@@ -71,17 +59,14 @@ def _pair_run(letters: str) -> list[str]:
 
 
 def pairs(text: str) -> str:
-    """A weighted field's words for a query's first answer: each run of Chinese
-    characters as its overlapping pairs, then its last character alone
-    (基层医疗 → 基层 层医 医疗 疗), written in letters (_CODES); each run of
-    letters or digits prefixed (13 → zz13).
+    """The index words of a text: each run of Chinese characters as its
+    overlapping pairs, then its last character alone (基层医疗 → 基层 层医 医疗
+    疗), written in letters (_CODES); each run of letters or digits prefixed
+    (13 → zz13).
 
-    search-core.js looks up a query's first results by these words: they sort
-    together, apart from the body text, in small index chunks, so 基层医疗卫生
-    costs the chunks of 基层, 医疗 and 卫生. Single characters stand for every
-    body too and fill large chunks (a common one over 100 KB at 20,000
-    records). Pagefind matches a query word as a prefix, so one character finds
-    the pairs it starts; the lone last character lets it find a run's last
+    search-core.js looks a query word up by its pairs (高血压 → 高血 血压).
+    Pagefind matches a query word as a prefix, so one character finds the
+    pairs it starts; the lone last character lets it find a run's last
     character too.
     """
     words = []
@@ -117,6 +102,21 @@ def html_text(markup: str) -> str:
     return html.unescape(_TAG.sub(_tag_text, text))
 
 
+# Machine text a page may show (feed and data file addresses, commands): never indexed.
+_MACHINE = re.compile(r"\S*[/\\]\S*|\S+\.(?:xml|json|csv|ics|js|css|html|yaml|zip|gz)\b|https?:\S+", re.I)
+# Where a sentence ends, for the excerpt text kept beside the index words.
+TEXT_CHARS = 1200
+# The marks a ranking reads before any result is fetched (search-core.js:
+# TRUST): illustrative records, records no longer in force, help pages.
+MARK_PREFIX = "zr"
+MARKS = {"example": "zrexample", "ended": "zrended", "help": "zrhelp"}
+# A notice's publication date as one word (zd20240302): a query's 2024年3月 looks
+# up zd202403, which Pagefind matches as a prefix (search-core.js: readDate).
+DATE_PREFIX = "zd"
+# Facts shown under a result's title are joined with this (search-core.js splits them).
+FACTS_SEPARATOR = "｜"
+
+
 @dataclass(frozen=True)
 class SearchDocument:
     """One searchable page: what it says, how much each part weighs, how it is filtered."""
@@ -128,23 +128,36 @@ class SearchDocument:
     filters: tuple[tuple[str, tuple], ...] = ()
     meta: tuple[tuple[str, str], ...] = ()
     sort: tuple[tuple[str, str], ...] = ()
+    marks: tuple[str, ...] = ()               # keys of MARKS
+    dated: str = ""                           # YYYYMMDD a query's date finds (DATE_PREFIX)
 
     def fields(self) -> list[tuple[int, str]]:
         """Every text with its weight, title first; body text weighs 1."""
         out = [(10, self.title)] + [(w, t) for w, t in self.weighted if t and t.strip()]
         return out + ([(1, self.body)] if self.body.strip() else [])
 
+    def words(self) -> list[tuple[int, str]]:
+        """(weight, index words) of each field: all pairs of the weighted fields,
+        the body's distinct pairs that no weighted field holds, then the marks."""
+        out = [(w, pairs(t)) for w, t in [(10, self.title)] + list(self.weighted) if t and t.strip()]
+        named = {word for _w, words in out for word in words.split()}
+        body = sorted(set(pairs(_MACHINE.sub(" ", self.body)).split()) - named)
+        if body:
+            out.append((1, " ".join(body)))
+        extra = [MARKS[m] for m in self.marks] + ([DATE_PREFIX + self.dated] if self.dated else [])
+        if extra:
+            out.append((1, " ".join(extra)))
+        return out
+
     @functools.cached_property
     def html(self) -> str:
-        """The page Pagefind indexes (never served): every Chinese character a
-        word, and the weighted fields (title, doc number, aliases, keywords,
-        summary) in character pairs as well (see pairs())."""
-        parts = [f'<html lang="zh"><head><title>{html.escape(self.title)}</title></head><body>',
+        """The page Pagefind indexes (never served): the index words, the
+        filters, and the meta a result shows."""
+        parts = ['<html lang="zh"><head><title></title></head><body>',
                  f'<main data-pagefind-body data-pagefind-meta="title:{_attr(self.title)}">']
-        for n, (weight, text) in enumerate(self.fields()):
+        for n, (weight, words) in enumerate(self.words()):
             tag = "h1" if n == 0 else "div" if weight == 1 else "p"
             weight_attr = f' data-pagefind-weight="{weight}"' if weight != 1 else ""
-            words = spaced(text) if weight == 1 else f"{spaced(text)} {pairs(text)}"
             parts.append(f"<{tag}{weight_attr}>{html.escape(words)}</{tag}>")
         for name, values in self.filters:
             parts += [f'<span data-pagefind-filter="{_attr(name)}:{_attr(v)}"></span>' for v in values]
@@ -156,7 +169,7 @@ class SearchDocument:
     def as_json(self) -> dict:
         """The same document for the search that runs without a server (USB bundle)."""
         return {"url": self.url, "title": self.title,
-                "fields": [[w, _fold(t)] for w, t in self.fields()],
+                "words": [[w, t] for w, t in self.words()],
                 "filters": {k: list(v) for k, v in self.filters},
                 "meta": dict(self.meta), "sort": dict(self.sort)}
 
@@ -165,20 +178,26 @@ def _attr(value) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _fold(text: str) -> str:
-    return " ".join((text or "").translate(_FULLWIDTH).lower().split())
+def excerpt_text(text: str, limit: int = TEXT_CHARS) -> str:
+    """The start of a text as a reader reads it (one space between lines), cut at
+    a sentence end within `limit` characters: excerpts are sentences of it."""
+    plain = " ".join(_MACHINE.sub(" ", text or "").split())
+    if len(plain) <= limit:
+        return plain
+    cut = max(plain.rfind(end, 0, limit) for end in "。！？；")
+    return plain[:cut + 1] if cut > limit // 2 else plain[:limit]
 
 
 def _document(url: str, title: str, weighted: list[tuple[int, str]], body: str,
               filters: dict[str, list] | None = None, meta: dict[str, str] | None = None,
-              sort: dict[str, str] | None = None) -> SearchDocument:
+              sort: dict[str, str] | None = None, marks: tuple[str, ...] = (), dated=None) -> SearchDocument:
     clean_filters = tuple((name, tuple(str(v) for v in values if v not in (None, "")))
                           for name, values in sorted((filters or {}).items()))
     return SearchDocument(
         url, title, tuple((w, t) for w, t in weighted if t and t.strip()), body,
         tuple((n, v) for n, v in clean_filters if v),
         tuple((k, v) for k, v in sorted((meta or {}).items()) if v),
-        tuple(sorted((sort or {}).items())),
+        tuple(sorted((sort or {}).items())), tuple(marks), f"{dated:%Y%m%d}" if dated else "",
     )
 
 
@@ -192,6 +211,31 @@ def _join(*items) -> str:
     return "\n".join(o for o in out if o)
 
 
+def _facts(*items) -> str:
+    return FACTS_SEPARATOR.join(str(i) for i in items if i)
+
+
+def _result_meta(rec: Record, label: str, facts: str, summary: str | None, body: str) -> dict[str, str]:
+    """What a result shows: kind, facts line, status badge, and the text its excerpt is taken from."""
+    status = rec.status
+    return {"栏目": label, "示例": "1" if rec.example else "", "facts": facts,
+            "badge": status.label if status else "", "tone": status.tone if status else "",
+            "summary": " ".join((summary or "").split()), "text": excerpt_text(body)}
+
+
+# Statuses of records that no longer apply: still found, ranked after those that do.
+_ENDED_TONES = {"closed"}
+
+
+def _marks(rec: Record) -> tuple[str, ...]:
+    marks = []
+    if rec.example:
+        marks.append("example")
+    if (rec.status and rec.status.tone in _ENDED_TONES) or rec.get("stage") == "退出":
+        marks.append("ended")
+    return tuple(marks)
+
+
 def record_document(rec: Record, body_html: str | None = None) -> SearchDocument:
     """A record's search document; body_html: its body converted already."""
     d = rec.data
@@ -202,20 +246,19 @@ def record_document(rec: Record, body_html: str | None = None) -> SearchDocument
     status = rec.status.label if rec.status else None
     label = COLLECTION_BY_NAME[rec.collection].label
     if rec.collection == "technologies":
+        levels = d.get("levels") or []
         return _document(
             url, d["name"],
-            [(9, _join(d.get("aliases"))), (6, d.get("summary")), (4, _join(d.get("specialties"), d.get("indications")))],
-            _join(d.get("category"), d.get("tradition"), d.get("management_class"), d.get("stage"), d.get("levels"),
+            [(10, _join(d.get("aliases"))), (6, d.get("summary")), (4, _join(d.get("specialties"), d.get("indications")))],
+            _join(d.get("category"), d.get("tradition"), d.get("management_class"), d.get("stage"), levels,
                   d.get("promotion_methods"), d.get("contraindications"), d.get("equipment"),
                   [i["name"] for i in d.get("indicators", [])], body,
                   [m.title for m in rec.related("mentors")], [s["title"] for s in d.get("sources", [])]),
             filters={"栏目": [label], "管理类别": [d.get("management_class")], "推广阶段": [d.get("stage")],
-                     "状态": [status], "技术范围": [d.get("category")], "适用机构": d.get("levels", [])},
-            # A result shows what a page shows: an illustrative entry date says so.
-            meta={"栏目": label + ("（示例）" if rec.example else ""),
-                  "日期": (("入库（示例）" if rec.illustrative else "入库") + cn_date(d["warehoused"]))
-                  if d.get("warehoused") else ""},
+                     "状态": [status], "技术范围": [d.get("category")], "适用机构": levels},
+            meta=_result_meta(rec, label, _facts(d.get("management_class"), "、".join(levels)), d.get("summary"), body),
             sort={"date": d["warehoused"].isoformat()} if d.get("warehoused") else None,
+            marks=_marks(rec),
         )
     if rec.collection == "mentors":
         return _document(
@@ -226,24 +269,33 @@ def record_document(rec: Record, body_html: str | None = None) -> SearchDocument
                   d.get("teaching_modes"), d.get("cycles"), body),
             filters={"栏目": [label], "层级": [d.get("tier")], "地区": [d.get("region")],
                      "传承类别": [d.get("track")], "状态": [status]},
-            meta={"栏目": label + ("（示例）" if rec.example else "")},
+            meta=_result_meta(rec, label, _facts(d.get("tier"), d.get("region")), d.get("summary"), body),
+            marks=_marks(rec),
         )
+    published = d["published"]
     return _document(
         url, d["title"],
         [(10, d.get("doc_number") or ""), (6, _join(d.get("keywords"))), (3, _join(d.get("issuers")))],
         _join(d.get("topics"), d.get("region"), d.get("kind"), d.get("attachments"),
               [s["label"] for s in d.get("deadlines", [])], body),
         filters={"栏目": [label], "地区": [d.get("region")], "主题": d.get("topics", []),
-                 "年份": [d["published"].year], "状态": [status]},
-        meta={"栏目": label, "日期": cn_date(d["published"]), "文号": d.get("doc_number") or ""},
-        sort={"date": d["published"].isoformat()},
+                 "年份": [published.year], "状态": [status]},
+        meta=_result_meta(rec, label, _facts(d.get("doc_number"), "、".join(d.get("issuers") or []), cn_date(published)),
+                          d.get("summary"), body),
+        sort={"date": published.isoformat()},
+        marks=_marks(rec), dated=published,
     )
 
 
+_CODE = re.compile(r"<(pre|code)\b.*?</\1\s*>", re.S | re.I)
+
+
 def content_document(url: str, title: str, rendered_html: str) -> SearchDocument:
-    """A content page (关于本站, 技术推广流程, …) from its rendered HTML."""
-    return _document(url, title, [], html_text(rendered_html),
-                     filters={"栏目": ["说明"]}, meta={"栏目": "说明"})
+    """A content page (关于本站, 技术推广流程, …) from its rendered HTML: its
+    text without code or addresses, found after the records it would tie with."""
+    text = html_text(_CODE.sub(" ", rendered_html))
+    return _document(url, title, [], text, filters={"栏目": ["说明"]},
+                     meta={"栏目": "说明", "text": excerpt_text(text)}, marks=("help",))
 
 
 def _made(rec: Record, scratch) -> tuple[SearchDocument, str]:

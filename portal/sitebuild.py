@@ -36,6 +36,7 @@ from .render.shell import ShellWriter, render_theme_shell
 from .render.text import MarkdownCache
 from .routes import RouteTable
 from .search_docs import RecordDocuments, SearchDocument, content_document
+from .search_terms import search_term_files
 from .search_index import SearchIndexError, SearchIndexJob, SearchScratch, space_estimate
 
 PLACEHOLDER = "<!-- portal:page -->"
@@ -239,6 +240,9 @@ class SiteBuild:
                     preparing = pool.submit(prepare_offline_files, site, self.routes, self.site_name)
                     job.wait()
                     prepared = preparing.result()
+                # Beside the index, once Pagefind has written it: what the search knows of words.
+                for name, content in search_term_files(self.catalogue, self.routes).items():
+                    (site / "pagefind" / name).write_bytes(content)
         except SearchIndexError as exc:
             raise SiteBuildError(str(exc)) from None
         except BaseException:

@@ -128,6 +128,10 @@ class Vocab:
         """What a facility must file to use a technology of this class ({} when nothing)."""
         return ((self.data.get("technology") or {}).get("filing") or {}).get(management_class) or {}
 
+    def search_words(self, name: str) -> list:
+        """search.question_words, search.keep_words or search.synonyms ([] when absent)."""
+        return list((self.data.get("search") or {}).get(name) or [])
+
     @property
     def regions(self) -> list[str]:
         return self.values("regions")
@@ -199,6 +203,29 @@ def _shape_problems(record) -> list[Problem]:
                     or not isinstance(spec.get("materials", []), list) or not all(isinstance(m, str) for m in spec.get("materials", [])):
                 error(where, f"technology.filing.{cls}",
                       f"每个管理类别的备案要求应有文字 {'、'.join(FILING_TEXTS)}，materials 为文字列表")
+    search = record.data.get("search")
+    if search is not None and not isinstance(search, dict):
+        error(("search",), "search", "应为映射（question_words、keep_words、synonyms）")
+    elif search:
+        for name in ("question_words", "keep_words"):
+            words = search.get(name)
+            if words is not None and not (isinstance(words, list) and all(isinstance(w, str) and w.strip() for w in words)):
+                error(("search", name), f"search.{name}", "应为词语的列表")
+        groups = search.get("synonyms")
+        if groups is not None and not isinstance(groups, list):
+            error(("search", "synonyms"), "search.synonyms", "应为同义词组的列表，每组如 [儿童, 孩子]")
+        seen: dict[str, int] = {}
+        for i, group in enumerate(groups or []) if isinstance(groups, list) else ():
+            if not (isinstance(group, list) and len(group) >= 2
+                    and all(isinstance(w, str) and w.strip() and not isinstance(w, bool) for w in group)):
+                error(("search", "synonyms", i), f"search.synonyms[{i}]", "每组至少两个词，如 [儿童, 孩子]")
+                continue
+            for word in group:
+                folded = word.strip().lower()
+                if folded in seen and seen[folded] != i:
+                    error(("search", "synonyms", i), f"search.synonyms[{i}]",
+                          f"“{word}”已在第 {seen[folded] + 1} 组中：一个词只能属于一组")
+                seen[folded] = i
     rules = record.data.get("import")
     if rules is not None and not isinstance(rules, dict):
         error(("import",), "import", "应为映射")

@@ -49,7 +49,7 @@ LAYERS = {
     "foundations": {"problems", "privacy", "text_rules", "files", "interrupt", "progress", "dates",
                     "destinations", "pagefind", "schema", "workers"},
     "records": {"vocab", "loader", "validate", "facets", "routes", "catalogue", "history"},
-    "outputs": {"render", "outputs", "search_docs", "search_index", "offline", "bundle", "blocks", "preview"},
+    "outputs": {"render", "outputs", "search_docs", "search_index", "search_terms", "offline", "bundle", "blocks", "preview"},
     "build": {"sitebuild", "site", "preview_server", "livereload", "serve"},
     "commands": {"importer", "maintain", "cli", "__main__"},
 }

@@ -16,6 +16,7 @@ from pathlib import Path
 from .. import pagefind, routes
 from ..routes import BUILD_SCRIPT, MANIFEST, OFFLINE_LIST, SERVICE_WORKER, RouteTable
 from ..search_index import SHARDS_FILE
+from ..search_terms import TERMS_FILE
 
 SW_TEMPLATE = Path(__file__).with_name("sw.js")
 THEME_COLOUR = "#00796b"
@@ -26,7 +27,7 @@ _SHELL_ASSETS = ("assets/stylesheets/", "assets/javascripts/bundle.", "assets/ja
                  "assets/javascripts/offline", "assets/javascripts/highlight", "assets/images/", "assets/icons/")
 _SHELL_PAGES = ("", routes.content_page("offline"), routes.content_page("search"), MANIFEST, OFFLINE_LIST, BUILD_SCRIPT)
 # What the search runtime loads before any query: Pagefind's files and the portal's shard list.
-_PAGEFIND_RUNTIME = pagefind.RUNTIME + (f"{pagefind.FOLDER}/{SHARDS_FILE}",)
+_PAGEFIND_RUNTIME = pagefind.RUNTIME + (f"{pagefind.FOLDER}/{SHARDS_FILE}", f"{pagefind.FOLDER}/{TERMS_FILE}")
 
 
 def _size(site: Path, url: str) -> int:

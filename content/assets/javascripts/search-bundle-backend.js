@@ -1,8 +1,9 @@
 // Search for the USB bundle, opened from disk (file://), where Pagefind cannot
 // load its index. It answers the same calls search-core.js makes of Pagefind,
-// over the documents in search-bundle.js, with the same meaning: an exact
-// phrase ("医 共 体") matches where its characters stand together, separate
-// words must all occur, and a match weighs what its field weighs.
+// over the documents in search-bundle.js and their index words
+// (portal/search_docs.py: words), with the same meaning: every word of a
+// search must begin a word of the document, and a match weighs what its field
+// weighs.
 (function () {
   "use strict";
 
@@ -10,27 +11,17 @@
   if (!docs || window.location.protocol !== "file:") {
     return;
   }
-  // Letters, digits and Chinese characters only: punctuation never breaks a phrase.
-  function squash(text) {
-    return (text || "").normalize("NFKC").toLowerCase().replace(/[^\p{L}\p{N}]+/gu, "");
-  }
   docs.forEach(function (d) {
-    d.squashed = d.fields.map(function (f) { return [f[0], squash(f[1])]; });
+    d.fieldWords = d.words.map(function (f) { return [f[0], f[1].split(" ")]; });
   });
 
-  function count(haystack, needle) {
-    var n = 0;
-    var at = haystack.indexOf(needle);
-    while (at !== -1) { n += 1; at = haystack.indexOf(needle, at + needle.length); }
-    return n;
-  }
-
-  function score(doc, needles) {
+  function score(doc, terms) {
     var total = 0;
-    for (var i = 0; i < needles.length; i++) {
+    for (var i = 0; i < terms.length; i++) {
       var found = 0;
-      doc.squashed.forEach(function (f) {
-        var n = count(f[1], needles[i]);
+      doc.fieldWords.forEach(function (f) {
+        var n = 0;
+        f[1].forEach(function (w) { if (w.lastIndexOf(terms[i], 0) === 0) { n += 1; } });
         // Like a saturating term frequency: the first matches count most.
         if (n) { found += f[0] * (1 + Math.log(n)); }
       });
@@ -40,23 +31,10 @@
     return total;
   }
 
-  function excerpt(doc, needles) {
-    var body = (doc.fields[doc.fields.length - 1] || [0, ""])[1];
-    var plain = body.normalize("NFKC").toLowerCase();
-    var at = -1;
-    needles.some(function (n) { at = plain.indexOf(n); return at !== -1; });
-    var start = Math.max(0, at - 20);
-    var text = body.slice(start, start + 60);
-    var escaped = text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-    needles.forEach(function (n) {
-      if (n) { escaped = escaped.split(n).join("<mark>" + n + "</mark>"); }
-    });
-    return escaped;
-  }
-
   function matchesFilters(doc, filters) {
     return Object.keys(filters || {}).every(function (name) {
-      var wanted = (filters[name] && filters[name].any) || [];
+      var given = filters[name];
+      var wanted = typeof given === "string" ? [given] : (given && given.any) || [];
       var have = doc.filters[name] || [];
       return wanted.length === 0 || wanted.some(function (v) { return have.indexOf(String(v)) !== -1; });
     });
@@ -75,7 +53,7 @@
 
   var root = "";
 
-  function result(doc, value, needles) {
+  function result(doc, value) {
     return {
       id: doc.url,
       score: value,
@@ -84,8 +62,7 @@
         return Promise.resolve({
           url: root + doc.url.replace(/^\//, "") + "index.html",
           meta: meta,
-          filters: doc.filters,
-          excerpt: excerpt(doc, needles)
+          filters: doc.filters
         });
       }
     };
@@ -101,18 +78,11 @@
     search: function (term, options) {
       options = options || {};
       var pool = docs.filter(function (d) { return matchesFilters(d, options.filters); });
-      var needles;
-      if (term === null) {
-        needles = [];
-      } else if (/^\s*".+"\s*$/.test(term)) {
-        needles = [squash(term)];
-      } else {
-        needles = term.split(/\s+/).map(squash).filter(Boolean);
-      }
+      var terms = term === null ? [] : term.toLowerCase().split(/\s+/).filter(Boolean);
       var hits = [];
       pool.forEach(function (doc) {
-        var value = needles.length ? score(doc, needles) : 1;
-        if (value > 0) { hits.push(result(doc, value, needles)); }
+        var value = terms.length ? score(doc, terms) : 1;
+        if (value > 0) { hits.push(result(doc, value)); }
       });
       var sortKey = options.sort && Object.keys(options.sort)[0];
       if (sortKey) {

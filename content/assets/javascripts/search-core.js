@@ -1,97 +1,254 @@
 // Chinese search on Pagefind's JS API, shared by the header, the search page and the tests.
 //
-// The index holds every Chinese character as a word (portal/search_docs.py), so
-// each word of a query is searched as an exact phrase of characters: 医共体 finds
-// 县域医共体 whatever a word segmenter would make of either. A word that never
-// occurs as typed (高血压随访) is split where the index itself has phrases
-// (高血压 + 随访). Results must match every word of the query.
-//
-// Those single characters are costly to fetch: each index word keeps all its
-// positions together, so a common character fills index chunks of 100 KB and
-// more at national scale. A query's first results are therefore looked up by
-// the character pairs of the weighted fields (titles, doc numbers, aliases,
-// keywords, summaries; portal/search_docs.py: pairs), which sort together in
-// small chunks: 基层医疗 costs the chunks of 基层 and 医疗. When the pairs
-// find at least FIRST records those are the answer, marked incomplete; the
-// phrases above are searched when the reader asks (options.fullText) or when
-// the pairs find fewer.
+// The index holds each text as character pairs written in letters
+// (portal/search_docs.py: pairs), so a query is read here into concepts and
+// each concept is looked up by its pairs:
+//   * dates (2024年3月, 2024-03, 3月份) become date words that every result must have;
+//   * question words and particles (怎么, 如何, 吗 …) are dropped;
+//   * synonyms (孩子 → 儿童), facet words (陕西, 中医药, 村卫生室) and plain text are
+//     found by longest match against the terms file (portal/search_terms.py);
+//   * plain text of three characters or more counts pair by pair, so words that
+//     stand apart in a record (高血压 … 管理) still find it;
+//   * letters alone (zhenjiu, zj) are read as pinyin against the lexicon;
+//   * a pair that matches nothing is compared with the lexicon's words of the
+//     same reading (偏保 → 骗保), and the correction searched too.
+// A record's score adds up each concept's best match (a concept counts at most
+// 1, relative to its best record), so records that cover more of the query come
+// first, and a name or title (weight 10) beats a mention in the body (weight 1).
+// Illustrative records, records no longer in force and help pages rank lower (TRUST).
 (function () {
   "use strict";
 
   var HAN = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/;
-  // Characters that count as Chinese text when tidying excerpts (Han and CJK punctuation).
-  var CJK_TEXT = /[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef“”‘’—…·]/;
-  var MAX_SPLIT = 16;
-  // Filter counts of an intersection are counted from at most this many records.
-  var COUNT_LIMIT = 200;
-  // Pair matches enough for a first answer (the search page shows them first);
-  // PORTAL_SEARCH.firstResults overrides it (the relevance tests try 1).
-  var FIRST = 5;
-  // A first answer looks up at most this many pairs (each costs an index chunk
-  // per shard): those spread over a long query, which all must match.
-  var MAX_PAIRS = 3;
+  var HAN_RUNS = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+/g;
+  // Filter counts come from at most this many matching records (fetched one by one).
+  var COUNT_LIMIT = 30;
+  // How much a mark (portal/search_docs.py: MARKS) leaves of a record's score.
+  var TRUST = { zrexample: 0.6, zrended: 0.6, zrhelp: 0.2 };
+  // Pinyin and corrections offer at most this many words each.
+  var ALTERNATIVES = 3;
+  var EXCERPT_CHARS = 90;
 
   var config = window.PORTAL_SEARCH;
   var loading = null;
+  var lexiconLoading = null;
+
+  function root() { return config.siteRoot(); }
+
+  function fetchJson(path, fallback) {
+    return fetch(root() + path)
+      .then(function (response) { return response.ok ? response.json() : fallback; })
+      .catch(function () { return fallback; });
+  }
 
   function load() {
     if (!loading) {
-      var root = config.siteRoot();
       // Opened from disk (USB bundle), a script-file index stands in for Pagefind.
       var backend = window.PORTAL_SEARCH_BACKEND;
-      loading = (backend ? Promise.resolve(backend) : import(root + "pagefind/pagefind.js")).then(function (pagefind) {
-        return pagefind.options(Object.assign({ baseUrl: root }, config.options))
-          .then(function () { return backend ? [] : shards(root); })
+      loading = (backend ? Promise.resolve(backend) : import(root() + "pagefind/pagefind.js")).then(function (pagefind) {
+        var options = Object.assign({ baseUrl: root() }, config.options);
+        return pagefind.options(options)
+          .then(function () { return backend ? [] : fetchJson("pagefind/portal-shards.json", []); })
           .then(function (extra) {
             // A large catalogue is indexed in shards (portal/search_index.py): merge the others in.
             return Promise.all(extra.map(function (dir) {
-              return pagefind.mergeIndex(root + "pagefind/" + dir, { baseUrl: root });
+              return pagefind.mergeIndex(root() + "pagefind/" + dir, { baseUrl: root() });
             }));
           })
           .then(function () { return pagefind.init(); })
-          .then(function () { return pagefind; });
+          .then(function () {
+            return backend ? window.PORTAL_BUNDLE_TERMS || {} : fetchJson("pagefind/portal-terms.json", {});
+          })
+          .then(function (terms) { return { pagefind: pagefind, terms: prepareTerms(terms) }; });
       });
     }
     return loading;
   }
 
-  function shards(root) {
-    return fetch(root + "pagefind/portal-shards.json")
-      .then(function (response) { return response.ok ? response.json() : []; })
-      .catch(function () { return []; });
+  function loadLexicon() {
+    if (!lexiconLoading) {
+      lexiconLoading = (window.PORTAL_SEARCH_BACKEND
+        ? Promise.resolve(window.PORTAL_BUNDLE_LEXICON || {})
+        : fetchJson("pagefind/portal-lexicon.json", {})).then(prepareLexicon);
+    }
+    return lexiconLoading;
   }
 
-  // The words of a query: split on spaces and punctuation, full-width forms folded.
-  function words(query) {
-    return (query || "").normalize("NFKC").toLowerCase()
-      .split(/[\s,，、;；。.!！?？"“”'‘’()（）\[\]【】〔〕《》<>:：]+/)
-      .filter(function (w) { return w.length > 0; });
+  // ---- the words the site knows -------------------------------------------
+
+  function prepareTerms(raw) {
+    var known = {};  // word → {kind: "question"|"keep"|"synonym"|"facet", …}
+    function add(word, entry) {
+      word = fold(word);
+      if (word && !known[word]) { known[word] = entry; }
+    }
+    (raw.keep || []).forEach(function (w) { add(w, { kind: "keep" }); });
+    (raw.question || []).forEach(function (w) { add(w, { kind: "question" }); });
+    (raw.synonyms || []).forEach(function (group) {
+      group.forEach(function (w) { add(w, { kind: "synonym", group: group.map(fold) }); });
+    });
+    var facets = {};
+    (raw.facets || []).forEach(function (f) {
+      var word = fold(f[0]);
+      (facets[word] = facets[word] || []).push({ filter: f[1], value: f[2], label: f[3], url: f[4] });
+    });
+    Object.keys(facets).forEach(function (w) {
+      var entry = known[w];
+      if (!entry) { known[w] = { kind: "facet", facets: facets[w] }; }
+      else if (entry.kind === "synonym") { entry.facets = facets[w]; }
+    });
+    var longest = Object.keys(known).reduce(function (n, w) { return Math.max(n, w.length); }, 0);
+    return { known: known, longest: longest, months: raw.months || [] };
   }
 
-  // 沪卫医2024 → 沪 卫 医 2024: one token per Chinese character, ASCII runs kept whole.
-  function tokens(word) {
-    var out = [];
-    var run = "";
-    Array.from(word).forEach(function (ch) {
-      if (HAN.test(ch)) {
-        if (run) { out.push(run); run = ""; }
-        out.push(ch);
-      } else if (/[\p{L}\p{N}]/u.test(ch)) {
-        run += ch;
-      } else if (run) {
-        out.push(run);
-        run = "";
+  function prepareLexicon(raw) {
+    var readings = {};  // character → [syllables]
+    Object.keys(raw.pinyin || {}).forEach(function (syllable) {
+      Array.from(raw.pinyin[syllable]).forEach(function (ch) {
+        (readings[ch] = readings[ch] || []).push(syllable);
+      });
+    });
+    var words = (raw.words || "").split(" ").filter(Boolean);
+    var rank = {};
+    words.forEach(function (w, i) { rank[w] = i; });
+    return { words: words, rank: rank, readings: readings };
+  }
+
+  // ---- reading a query --------------------------------------------------------
+
+  function fold(text) {
+    return (text || "").normalize("NFKC").toLowerCase().trim();
+  }
+
+  var SEPARATORS = /[\s,，、;；。.!！?？"“”'‘’()（）\[\]【】《》<>:：]+/;
+
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+
+  // Dates in a query: {label, words (any of them), text without the date}.
+  function readDate(text, terms) {
+    var patterns = [
+      [/(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]/, function (m) {
+        return { label: m[1] + "年" + +m[2] + "月" + +m[3] + "日", words: ["zd" + m[1] + pad(+m[2]) + pad(+m[3])] };
+      }],
+      [/(\d{4})\s*年\s*(\d{1,2})\s*月份?/, function (m) {
+        return { label: m[1] + "年" + +m[2] + "月", words: ["zd" + m[1] + pad(+m[2])] };
+      }],
+      [/(?:^|[^\d〔\[（(])(\d{4})[-./](\d{1,2})(?:[-./](\d{1,2}))?(?![\d号])/, function (m) {
+        return m[3]
+          ? { label: m[1] + "年" + +m[2] + "月" + +m[3] + "日", words: ["zd" + m[1] + pad(+m[2]) + pad(+m[3])] }
+          : { label: m[1] + "年" + +m[2] + "月", words: ["zd" + m[1] + pad(+m[2])] };
+      }],
+      [/(?:^|[^\d])(\d{1,2})\s*月份/, function (m) {
+        var month = pad(+m[1]);
+        var words = terms.months.filter(function (ym) { return ym.slice(5) === month; })
+          .map(function (ym) { return "zd" + ym.replace("-", ""); });
+        return { label: +m[1] + "月", words: words.length ? words : ["zd0000" + month] };
+      }],
+      [/(?:^|[^\d〔\[（(])(\d{4})\s*年(?![\d度])/, function (m) {
+        return { label: m[1] + "年", words: ["zd" + m[1]] };
+      }]
+    ];
+    for (var i = 0; i < patterns.length; i += 1) {
+      var m = patterns[i][0].exec(text);
+      if (m) {
+        var date = patterns[i][1](m);
+        var start = m.index + m[0].indexOf(m[1]);
+        date.rest = text.slice(0, start) + " " + text.slice(m.index + m[0].length);
+        return date;
+      }
+    }
+    return null;
+  }
+
+  // A concept: what one part of the query asks for, and how it may be matched.
+  //   variants: [{text, words}] — any of them (words: index words, all needed)
+  //   filters:  [{filter, value}] — or a record with one of these filter values
+  function textVariant(text) {
+    return { text: text, words: pairs(text) };
+  }
+
+  function understand(query, terms) {
+    var understood = { terms: [], dropped: [], date: null, pinyin: [], corrected: [], facets: [] };
+    var concepts = [];
+    var text = fold(query);
+    var date = readDate(text, terms);
+    if (date) {
+      understood.date = date.label;
+      text = date.rest;
+    }
+    text.split(SEPARATORS).filter(Boolean).forEach(function (chunk) {
+      if (/^[a-z]+$/.test(chunk)) {
+        concepts.push({ text: chunk, pinyin: chunk, variants: [{ text: chunk, words: ["zz" + chunk] }], filters: [] });
+        return;
+      }
+      readChunk(chunk, terms, concepts, understood);
+    });
+    concepts.forEach(function (c) { understood.terms.push(c.text); });
+    return { concepts: concepts, date: date, understood: understood };
+  }
+
+  // Longest match of the known words, left to right; text between them is plain.
+  function readChunk(chunk, terms, concepts, understood) {
+    var chars = Array.from(chunk);
+    var plain = "";
+    function flush() {
+      if (plain) { plainConcepts(plain, concepts); plain = ""; }
+    }
+    for (var i = 0; i < chars.length;) {
+      var found = null;
+      for (var len = Math.min(terms.longest, chars.length - i); len >= 1 && !found; len -= 1) {
+        var word = chars.slice(i, i + len).join("");
+        if (terms.known[word]) { found = { word: word, entry: terms.known[word], len: len }; }
+      }
+      if (!found || found.entry.kind === "keep") {
+        plain += found ? found.word : chars[i];
+        i += found ? found.len : 1;
+        continue;
+      }
+      flush();
+      var entry = found.entry;
+      if (entry.kind === "question") {
+        understood.dropped.push(found.word);
+      } else {
+        var group = entry.kind === "synonym" ? entry.group : [found.word];
+        var concept = { text: found.word, variants: group.map(textVariant), filters: [] };
+        (entry.facets || []).forEach(function (f) {
+          if (f.filter) { concept.filters.push({ filter: f.filter, value: f.value }); }
+          if (!understood.facets.some(function (g) { return g.url === f.url; })) {
+            understood.facets.push({ label: f.label, url: f.url });
+          }
+        });
+        concepts.push(concept);
+      }
+      i += found.len;
+    }
+    flush();
+  }
+
+  // Plain text: two characters or fewer as one concept, longer text pair by pair.
+  function plainConcepts(text, concepts) {
+    var han = Array.from(text);
+    if (han.length <= 2 || !HAN.test(text)) {
+      concepts.push({ text: text, variants: [textVariant(text)], filters: [] });
+      return;
+    }
+    var runs = text.match(HAN_RUNS) || [];
+    var rest = text.replace(HAN_RUNS, " ").split(/\s+/).filter(Boolean);
+    runs.forEach(function (run) {
+      var cs = Array.from(run);
+      if (cs.length <= 2) {
+        concepts.push({ text: run, variants: [textVariant(run)], filters: [] });
+        return;
+      }
+      for (var i = 0; i + 1 < cs.length; i += 1) {
+        var pair = cs[i] + cs[i + 1];
+        concepts.push({ text: pair, piece: run, at: i, variants: [textVariant(pair)], filters: [] });
       }
     });
-    if (run) { out.push(run); }
-    return out;
+    rest.forEach(function (t) { concepts.push({ text: t, variants: [textVariant(t)], filters: [] }); });
   }
 
-  // Pair words (portal/search_docs.py: pairs): a Chinese pair or single
-  // character written as zq + four letters a-p per code point, because
-  // Pagefind takes Chinese query words apart into characters; letters and
-  // digits as zz + themselves. Excerpts drop them.
-  var PAIR_WORD = /(^|\s)(<mark>)?(?:zq(?:[a-p]{4})+|zz[^\s<]+?)(<\/mark>)?\.?(?=\s|$)/g;
+  // ---- index words (portal/search_docs.py: pairs) ------------------------------
 
   function code(chars) {
     return "zq" + chars.map(function (ch) {
@@ -101,151 +258,366 @@
     }).join("");
   }
 
-  // 基层医疗卫生 → 基层 医疗 卫生: the pairs covering every character of each
-  // Chinese run (an odd one ends on an overlapping pair), as index words.
-  function pairs(word) {
+  // 高血压 → 高血 血压: the overlapping pairs of each Chinese run (one
+  // character alone stands as itself), letters and digits as zz + themselves.
+  function pairs(text) {
     var out = [];
     var run = [];
     function flush() {
       if (run.length === 1) { out.push(code(run)); }
-      for (var i = 0; i + 1 < run.length; i += 2) { out.push(code(run.slice(i, i + 2))); }
-      if (run.length > 1 && run.length % 2) { out.push(code(run.slice(-2))); }
+      for (var i = 0; i + 1 < run.length; i += 1) { out.push(code(run.slice(i, i + 2))); }
       run = [];
     }
-    tokens(word).forEach(function (t) {
-      if (HAN.test(t)) { run.push(t); return; }
-      flush();
-      out.push("zz" + t);
+    var other = "";
+    Array.from(fold(text)).forEach(function (ch) {
+      if (HAN.test(ch)) {
+        if (other) { out.push("zz" + other); other = ""; }
+        run.push(ch);
+      } else if (/[\p{L}\p{N}]/u.test(ch)) {
+        flush();
+        other += ch;
+      } else {
+        flush();
+        if (other) { out.push("zz" + other); other = ""; }
+      }
     });
     flush();
+    if (other) { out.push("zz" + other); }
     return out;
   }
 
-  // How much a pair word narrows a search: a number (not a year) most, then a
-  // pair, a year, a lone character.
-  function selectivity(term) {
-    if (/^zz/.test(term)) { return /^zz(19|20)\d\d$/.test(term) ? 1 : 3; }
-    return term.length > 6 ? 2 : 0;
-  }
+  // ---- pinyin and corrections (lexicon) -----------------------------------
 
-  // The words a first answer looks up: all of them, or the MAX_PAIRS that
-  // narrow most, spread over the query.
-  function pairTerms(ws) {
-    var all = [].concat.apply([], ws.map(pairs));
-    if (all.length <= MAX_PAIRS) { return all; }
-    var spread = {};
-    for (var i = 0; i < MAX_PAIRS; i += 1) { spread[Math.round(i * (all.length - 1) / (MAX_PAIRS - 1))] = true; }
-    return all.map(function (term, n) { return { term: term, n: n }; }).sort(function (a, b) {
-      return selectivity(b.term) - selectivity(a.term) || (spread[b.n] ? 1 : 0) - (spread[a.n] ? 1 : 0) || a.n - b.n;
-    }).slice(0, MAX_PAIRS).map(function (t) { return t.term; });
-  }
-
-  // A first answer's excerpt: the record's own text around the first query word
-  // (Pagefind's excerpt would centre on the pair words).
-  function firstExcerpt(content, title, ws) {
-    var text = tidy(content || "");
-    var plainTitle = tidy(title || "");
-    if (plainTitle && text.indexOf(plainTitle) === 0) { text = text.slice(plainTitle.length).replace(/^[.。\s]+/, ""); }
-    var at = -1;
-    ws.forEach(function (w) {
-      var i = text.indexOf(w);
-      if (i >= 0 && (at < 0 || i < at)) { at = i; }
-    });
-    var start = Math.max(0, at - 20);
-    var excerpt = (start > 0 ? "…" : "") + text.slice(start, start + 60) + (start + 60 < text.length ? "…" : "");
-    return markWords(excerpt.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;"), ws);
-  }
-
-  function phrase(text) {
-    var t = tokens(text);
-    return t.length > 1 ? "\"" + t.join(" ") + "\"" : t.join("");
-  }
-
-  // Longest pieces of `word` that occur as phrases, left to right.
-  function split(pagefind, word, options) {
-    var chars = Array.from(word);
-    if (chars.length < 3 || chars.length > MAX_SPLIT) {
-      return Promise.resolve(null);
+  // Words read as `letters`, in full (zhenjiu) or by initials (zj): whole words
+  // of the lexicon first, then words inside them (针灸 in 针灸科), most used first.
+  function pinyinWords(letters, lexicon) {
+    function reads(word, i, j, initials) {
+      if (j === letters.length) { return i; }
+      if (i === word.length) { return -1; }
+      var options = lexicon.readings[word[i]] || [];
+      for (var k = 0; k < options.length; k += 1) {
+        var syllable = options[k];
+        var next = initials ? (letters[j] === syllable[0] ? j + 1 : -1)
+          : (letters.substr(j, syllable.length) === syllable ? j + syllable.length : -1);
+        if (next > 0) {
+          var end = reads(word, i + 1, next, initials);
+          if (end > 0) { return end; }
+        }
+      }
+      return -1;
     }
-    function from(start) {
-      if (start >= chars.length) { return Promise.resolve([]); }
-      function tryLength(len) {
-        if (len < 1) { return Promise.resolve(null); }
-        var piece = chars.slice(start, start + len).join("");
-        return pagefind.search(phrase(piece), options).then(function (found) {
-          if (found.results.length === 0) { return tryLength(len - 1); }
-          return from(start + len).then(function (rest) {
-            return rest ? [{ text: piece, search: found }].concat(rest) : tryLength(len - 1);
-          });
+    var whole = [];
+    var inside = [];
+    for (var n = 0; n < lexicon.words.length && whole.length < ALTERNATIVES; n += 1) {
+      var word = Array.from(lexicon.words[n]);
+      [true, false].forEach(function (initials) {
+        if (initials !== (letters.length <= 4)) { return; }
+        for (var start = 0; start < word.length; start += 1) {
+          var end = reads(word, start, 0, initials);
+          if (end > start + 1) {
+            var found = word.slice(start, end).join("");
+            var list = start === 0 && end === word.length ? whole : inside;
+            if (list.indexOf(found) < 0) { list.push(found); }
+            break;
+          }
+        }
+      });
+    }
+    return whole.concat(inside.filter(function (w) { return whole.indexOf(w) < 0; })).slice(0, ALTERNATIVES);
+  }
+
+  function sameReading(a, b, lexicon) {
+    var ra = lexicon.readings[a] || [];
+    var rb = lexicon.readings[b] || [];
+    return ra.some(function (r) { return rb.indexOf(r) >= 0; });
+  }
+
+  // Words of the lexicon that read like `text` with one character told apart (偏保 → 骗保).
+  function soundAlikes(text, lexicon) {
+    var chars = Array.from(text);
+    var out = [];
+    for (var n = 0; n < lexicon.words.length && out.length < ALTERNATIVES; n += 1) {
+      var word = Array.from(lexicon.words[n]);
+      if (word.length !== chars.length || lexicon.words[n] === text) { continue; }
+      var differ = 0;
+      var alike = true;
+      for (var i = 0; i < word.length && alike; i += 1) {
+        if (word[i] !== chars[i]) {
+          differ += 1;
+          alike = sameReading(word[i], chars[i], lexicon);
+        }
+      }
+      if (alike && differ === 1) { out.push(lexicon.words[n]); }
+    }
+    return out;
+  }
+
+  // ---- searching ----------------------------------------------------------------
+
+  // Pagefind's results for one variant: {id → {result, score}}.
+  function lookUp(pagefind, words, options, cache) {
+    var key = words.join(" ") + "\u0000" + JSON.stringify(options);
+    if (!cache[key]) {
+      cache[key] = pagefind.search(words.join(" "), options).then(function (found) {
+        return { results: found.results, filters: found.filters };
+      });
+    }
+    return cache[key];
+  }
+
+  function lookUpFilter(pagefind, filter, value, options, cache) {
+    var filters = Object.assign({}, options.filters || {});
+    filters[filter] = value;
+    var key = "filter\u0000" + filter + "\u0000" + value + "\u0000" + JSON.stringify(options);
+    if (!cache[key]) {
+      cache[key] = pagefind.search(null, Object.assign({}, options, { filters: filters })).then(function (found) {
+        return { results: found.results, filters: found.filters };
+      });
+    }
+    return cache[key];
+  }
+
+  // {id → share of the concept's best score} for one concept.
+  function matchConcept(pagefind, concept, options, cache) {
+    var lookups = concept.variants.filter(function (v) { return v.words.length; }).map(function (v) {
+      return lookUp(pagefind, v.words, options, cache);
+    });
+    var filterLookups = concept.filters.map(function (f) {
+      return lookUpFilter(pagefind, f.filter, f.value, options, cache);
+    });
+    return Promise.all(lookups.concat(filterLookups)).then(function (all) {
+      // Each variant against its own best record: a long variant's many words
+      // would otherwise outscore a short one's match in a title.
+      var shares = {};
+      all.slice(0, lookups.length).forEach(function (found) {
+        var top = found.results.reduce(function (n, r) { return Math.max(n, r.score); }, 0);
+        found.results.forEach(function (r) {
+          var share = top ? r.score / top : 1;
+          if (!shares[r.id] || share > shares[r.id].share) { shares[r.id] = { result: r, share: share }; }
+        });
+      });
+      // A record with the facet's value counts as a full match (陕西 → the region's notices).
+      all.slice(lookups.length).forEach(function (found) {
+        found.results.forEach(function (r) { shares[r.id] = { result: r, share: 1 }; });
+      });
+      concept.hits = Object.keys(shares).length;
+      concept.smallest = all.length ? all.reduce(function (a, b) {
+        return a.results.length <= b.results.length ? a : b;
+      }) : null;
+      return shares;
+    });
+  }
+
+  // Ids with each mark (zrexample …), looked up once.
+  var marked = null;
+  function marks(pagefind) {
+    if (!marked) {
+      marked = Promise.all(Object.keys(TRUST).map(function (word) {
+        return pagefind.search(word).then(function (found) {
+          var ids = {};
+          found.results.forEach(function (r) { ids[r.id] = true; });
+          return [word, ids];
+        });
+      }));
+    }
+    return marked;
+  }
+
+  // Pinyin and corrections: concepts rewritten with the lexicon, when needed.
+  function consult(read, lexicon, terms) {
+    read.concepts.forEach(function (c) {
+      if (c.consulted) { return; }
+      if (c.pinyin) {
+        c.consulted = true;
+        var readings = pinyinWords(c.pinyin, lexicon);
+        // Read as pinyin, the letters are not searched as such (Pagefind would
+        // answer an unknown word with its nearest words).
+        if (readings.length) { c.variants = []; }
+        readings.forEach(function (word) {
+          var entry = terms.known[word];
+          (entry && entry.group ? entry.group : [word]).forEach(function (w) { c.variants.push(textVariant(w)); });
+          read.understood.pinyin.push({ from: c.pinyin, to: word });
+        });
+      } else if (c.hits === 0 && HAN.test(c.text)) {
+        c.consulted = true;
+        soundAlikes(c.text, lexicon).filter(function (word) {
+          // In a longer piece the correction must fit its neighbours (高血鸭 → 高血压).
+          return !c.piece || fits(c, word, lexicon);
+        }).forEach(function (word, n) {
+          c.variants.push(textVariant(word));
+          if (n === 0) { read.understood.corrected.push({ from: c.text, to: word }); }
+        });
+        if (c.variants.length === 1 && c.piece) {
+          // Nothing reads like it: its characters each (传承人（乙） has no pair 人乙).
+          Array.from(c.text).forEach(function (ch) { c.variants.push({ text: ch, words: [code([ch])] }); });
+        }
+      }
+    });
+  }
+
+  function fits(concept, word, lexicon) {
+    var piece = Array.from(concept.piece);
+    var fixed = piece.slice();
+    fixed[concept.at] = word[0];
+    fixed[concept.at + 1] = word[1];
+    var ok = true;
+    [concept.at - 1, concept.at + 1].forEach(function (i) {
+      if (i >= 0 && i + 1 < fixed.length && (fixed[i] !== piece[i] || fixed[i + 1] !== piece[i + 1])) {
+        var pair = fixed[i] + fixed[i + 1];
+        ok = ok && lexicon.rank[pair] !== undefined;
+      }
+    });
+    return ok;
+  }
+
+  function corrected(query, understood) {
+    var text = query;
+    understood.corrected.forEach(function (c) { text = text.split(c.from).join(c.to); });
+    understood.pinyin.slice(0, 1).forEach(function (p) { text = text.split(p.from).join(p.to); });
+    return text;
+  }
+
+  // search(query, {filters, sort, counts}) → the answer (see search-page.js).
+  function search(query, own) {
+    own = own || {};
+    var options = {};
+    if (own.filters && Object.keys(own.filters).length) { options.filters = own.filters; }
+    var counts = own.counts !== false;
+    return load().then(function (loaded) {
+      var pagefind = loaded.pagefind;
+      var read = understand(query, loaded.terms);
+      var empty = { words: [], results: [], total: 0, filters: {}, partial: false, complete: true,
+                    understood: read.understood, suggestions: [], facets: read.understood.facets };
+      if (!read.concepts.length && !read.date) {
+        if (!options.filters) { return empty; }
+        return pagefind.search(null, Object.assign({ sort: own.sort }, options)).then(function (found) {
+          return finish(found.results, found.filters, read, counts, false, []);
         });
       }
-      // The whole word already failed; pieces are at most one character shorter.
-      var longest = Math.min(chars.length - start, start === 0 ? chars.length - 1 : chars.length - start);
-      return tryLength(longest);
-    }
-    return from(0);
-  }
-
-  function searchWord(pagefind, word, options) {
-    return pagefind.search(phrase(word), options).then(function (found) {
-      if (found.results.length > 0 || !HAN.test(word)) {
-        return [{ text: word, search: found }];
-      }
-      return split(pagefind, word, options).then(function (pieces) {
-        return pieces || [{ text: word, search: found }];
+      var cache = {};
+      var needsLexicon = read.concepts.some(function (c) { return c.pinyin; });
+      return (needsLexicon ? loadLexicon() : Promise.resolve(null)).then(function (lexicon) {
+        if (lexicon) { consult(read, lexicon, loaded.terms); }
+        return run(pagefind, read, options, cache);
+      }).then(function (answer) {
+        var missing = read.concepts.some(function (c) { return c.hits === 0 && !c.consulted && HAN.test(c.text); });
+        if (!missing) { return answer; }
+        return loadLexicon().then(function (lexicon) {
+          var before = read.understood.corrected.length;
+          consult(read, lexicon, loaded.terms);
+          var widened = read.concepts.some(function (c) { return c.consulted && c.variants.length > 1 && !c.pinyin; });
+          return read.understood.corrected.length > before || widened ? run(pagefind, read, options, cache) : answer;
+        });
+      }).then(function (answer) {
+        var suggestions = [];
+        if (read.understood.corrected.length || read.understood.pinyin.length) {
+          var better = corrected(query, read.understood);
+          if (better !== query) { suggestions.push({ text: better, query: better }); }
+        }
+        return finish(answer.results, answer.filters, read, counts, answer.partial, suggestions, own.sort, pagefind,
+                      options);
       });
     });
   }
 
-  // Exact phrases decide what matches; the same characters searched as separate
-  // words decide the order, because only that search weighs titles, doc numbers
-  // and aliases above body text.
-  function rank(pagefind, part, options) {
-    var t = tokens(part.text);
-    if (t.length < 2) {
-      part.scores = null;
-      return Promise.resolve(part);
-    }
-    return pagefind.search(t.join(" "), options).then(function (loose) {
-      part.scores = {};
-      loose.results.forEach(function (r) { part.scores[r.id] = r.score; });
-      return part;
-    });
-  }
-
-  // Tidy a Pagefind excerpt of the character-spaced index back into normal Chinese text.
-  function tidy(excerpt) {
-    var parts = (excerpt || "").replace(PAIR_WORD, "$1").split(/(<\/?mark>)/);
-    var text = [];
-    parts.forEach(function (part) {
-      if (/^<\/?mark>$/.test(part)) { text.push({ tag: part }); }
-      else { Array.from(part).forEach(function (ch) { text.push({ ch: ch }); }); }
-    });
-    function neighbour(i, step) {
-      for (var j = i + step; j >= 0 && j < text.length; j += step) {
-        if (text[j].ch !== undefined && !/\s/.test(text[j].ch)) { return text[j].ch; }
+  // Every concept looked up; records ranked by how much of the query they cover.
+  function run(pagefind, read, options, cache) {
+    var lookups = read.concepts.map(function (c) { return matchConcept(pagefind, c, options, cache); });
+    var dateLookup = read.date
+      ? Promise.all(read.date.words.map(function (w) { return lookUp(pagefind, [w], options, cache); }))
+      : Promise.resolve(null);
+    return Promise.all([Promise.all(lookups), dateLookup, marks(pagefind)]).then(function (all) {
+      var perConcept = all[0];
+      var dated = null;
+      if (all[1]) {
+        dated = {};
+        all[1].forEach(function (found) { found.results.forEach(function (r) { dated[r.id] = r; }); });
       }
-      return "";
-    }
-    var out = "";
-    text.forEach(function (item, i) {
-      if (item.tag) { out += item.tag; return; }
-      if (/\s/.test(item.ch) && (CJK_TEXT.test(neighbour(i, -1)) || CJK_TEXT.test(neighbour(i, 1)))) { return; }
-      out += item.ch;
+      var trust = all[2];
+      var entries = {};
+      var live = 0;  // concepts that match anything at all
+      perConcept.forEach(function (shares) {
+        var ids = Object.keys(shares);
+        if (ids.length) { live += 1; }
+        ids.forEach(function (id) {
+          if (dated && !dated[id]) { return; }
+          var e = entries[id] || (entries[id] = { result: shares[id].result, covered: 0, score: 0 });
+          e.covered += 1;
+          e.score += shares[id].share;
+        });
+      });
+      if (!read.concepts.length && dated) {
+        Object.keys(dated).forEach(function (id) { entries[id] = { result: dated[id], covered: 0, score: 1 }; });
+      }
+      var list = Object.keys(entries).map(function (id) {
+        var e = entries[id];
+        trust.forEach(function (pair) { if (pair[1][id]) { e.score *= TRUST[pair[0]]; } });
+        return e;
+      });
+      var most = list.reduce(function (n, e) { return Math.max(n, e.covered); }, 0);
+      // Records that cover at least half as much of the query as the best one.
+      list = list.filter(function (e) { return e.covered * 2 >= most; });
+      list.sort(function (a, b) { return b.score - a.score || b.covered - a.covered; });
+      var smallest = null;
+      read.concepts.forEach(function (c) {
+        if (c.smallest && c.hits && (!smallest || c.smallest.results.length < smallest.results.length)) {
+          smallest = c.smallest;
+        }
+      });
+      return {
+        results: list.map(function (e) { return e.result; }),
+        partial: live > 0 && most < live,
+        filters: read.concepts.length === 1 && smallest ? smallest.filters : null
+      };
     });
-    return out.replace(/<\/mark>(\s*)<mark>/g, "$1");
   }
 
-  // Mark the query's words in a tidied excerpt (a first answer's marks were on pair words).
-  function markWords(text, ws) {
-    var han = ws.filter(function (w) { return HAN.test(w); });
-    if (!han.length) { return text; }
-    var pattern = new RegExp("(" + han.map(function (w) {
-      return w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  // ---- results ------------------------------------------------------------------
+
+  function escapeHtml(text) {
+    return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  }
+
+  // The strings a result's text may hold for the query (every variant's text).
+  function needles(read) {
+    var out = [];
+    read.concepts.forEach(function (c) {
+      c.variants.forEach(function (v) { if (HAN.test(v.text) && out.indexOf(v.text) < 0) { out.push(v.text); } });
+    });
+    // Pairs of a longer piece are marked as the piece where it stands whole.
+    read.concepts.forEach(function (c) { if (c.piece && out.indexOf(c.piece) < 0) { out.unshift(c.piece); } });
+    return out.sort(function (a, b) { return b.length - a.length; });
+  }
+
+  // One sentence of the summary or text, the one holding most of the query, terms marked.
+  function excerpt(meta, marks) {
+    var sentences = [];
+    [meta.summary, meta.text].forEach(function (text) {
+      (text || "").split(/(?<=[。！？；])|\n/).forEach(function (s) {
+        s = s.trim();
+        if (s) { sentences.push(s); }
+      });
+    });
+    if (!sentences.length) { return ""; }
+    var best = sentences[0];
+    var bestHits = -1;
+    sentences.forEach(function (s) {
+      var hits = marks.filter(function (m) { return s.indexOf(m) >= 0; }).length;
+      if (hits > bestHits) { best = s; bestHits = hits; }
+    });
+    var at = marks.reduce(function (n, m) {
+      var i = best.indexOf(m);
+      return i >= 0 && (n < 0 || i < n) ? i : n;
+    }, -1);
+    var start = at > EXCERPT_CHARS / 2 ? at - 20 : 0;
+    var text = (start ? "…" : "") + best.slice(start, start + EXCERPT_CHARS) +
+      (start + EXCERPT_CHARS < best.length ? "…" : "");
+    var html = escapeHtml(text);
+    if (!marks.length) { return html; }
+    var pattern = new RegExp("(" + marks.map(function (m) {
+      return escapeHtml(m).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
     }).join("|") + ")", "g");
-    return text.split(/(<[^>]+>)/).map(function (part) {
-      return part.charAt(0) === "<" ? part : part.replace(pattern, "<mark>$1</mark>");
-    }).join("").replace(/<mark><mark>(.*?)<\/mark><\/mark>/g, "<mark>$1</mark>");
+    return html.replace(pattern, "<mark>$1</mark>");
   }
 
   function withHighlight(url, terms) {
@@ -255,114 +627,75 @@
     return target.pathname + target.search + target.hash;
   }
 
-  // search(query, {filters, sort, fullText, counts}) → {words, results: [{id, score, data()}],
-  // filters, total, partial, complete}; complete is false when the results are a
-  // first answer from the weighted fields' pairs and the full text may hold more.
-  // counts: false spares counting an intersection per filter (the header shows no counts).
-  function search(query, options) {
-    var own = options || {};
-    var ws = words(query);
-    // Pagefind gets only its own options.
-    options = {};
-    if (own.filters) { options.filters = own.filters; }
-    if (own.sort) { options.sort = own.sort; }
-    var counts = own.counts !== false;
-    return load().then(function (pagefind) {
-      if (ws.length === 0) {
-        if (!Object.keys(options.filters || {}).length) {
-          return { words: [], results: [], total: 0, filters: {}, partial: false, complete: true };
-        }
-        return pagefind.search(null, options).then(function (found) {
-          return finish(found.results, found.filters, [], counts);
-        });
-      }
-      if (own.fullText || window.PORTAL_SEARCH_BACKEND) {
-        return searchText(pagefind, ws, options, counts);
-      }
-      return pagefind.search(pairTerms(ws).join(" "), options).then(function (found) {
-        if (found.results.length < (config.firstResults || FIRST)) {
-          return searchText(pagefind, ws, options, counts);
-        }
-        return finish(found.results, found.filters, ws, counts, false, true);
-      });
-    });
-  }
-
-  // Every word of the query as an exact phrase of characters, anywhere in the text.
-  function searchText(pagefind, ws, options, counts) {
-    return Promise.all(ws.map(function (w) { return searchWord(pagefind, w, options); })).then(function (perWord) {
-      var parts = [].concat.apply([], perWord);
-      return Promise.all(parts.map(function (p) { return rank(pagefind, p, options); }));
-    }).then(function (parts) {
-      var terms = parts.map(function (p) { return p.text; });
-      // Every part must match: intersect, adding up the scores.
-      var byId = {};
-      parts.forEach(function (p, n) {
-        p.search.results.forEach(function (r, position) {
-          var entry = byId[r.id] || (byId[r.id] = { result: r, hits: 0, score: 0, order: Infinity });
-          entry.hits += 1;
-          entry.score += p.scores && p.scores[r.id] !== undefined ? p.scores[r.id] : r.score;
-          if (n === 0) { entry.order = position; }
-        });
-      });
-      var entries = Object.keys(byId).map(function (id) { return byId[id]; });
-      var keep = entries.filter(function (e) { return e.hits === parts.length; });
-      var partial = false;
-      if (keep.length === 0 && parts.length > 1) {
-        // Nothing has every word (计生 is not written in a notice that says 计划生育):
-        // offer what has all words but one, best matches first, and say so.
-        keep = entries.filter(function (e) { return e.hits === parts.length - 1; });
-        partial = keep.length > 0;
-      }
-      keep.sort(options.sort
-        ? function (a, b) { return a.order - b.order; }
-        : function (a, b) { return b.hits - a.hits || b.score - a.score; });
-      var filters = null;
-      if (parts.length === 1) {
-        filters = parts[0].search.filters;
-      } else if (keep.length > COUNT_LIMIT) {
-        // Too many to count one by one: the most selective word's counts bound them.
-        filters = parts.slice().sort(function (a, b) {
-          return a.search.results.length - b.search.results.length;
-        })[0].search.filters;
-      }
-      return finish(keep.map(function (e) { return e.result; }), filters, terms, counts, partial);
-    });
-  }
-
-  // first: a first answer from the pairs (its excerpts are marked here).
-  function finish(results, filters, terms, counts, partial, first) {
-    var wrapped = results.map(function (r) {
+  function item(r, marks) {
+    return r.data().then(function (d) {
+      var meta = d.meta || {};
       return {
-        id: r.id,
-        score: r.score,
-        data: function () {
-          return r.data().then(function (d) {
-            return {
-              url: terms.length ? withHighlight(d.url, terms) : d.url,
-              plainUrl: d.url.split("?")[0],
-              title: (d.meta && d.meta.title) || d.url,
-              meta: d.meta || {},
-              filters: d.filters || {},
-              excerpt: first ? firstExcerpt(d.content, d.meta && d.meta.title, terms) : tidy(d.excerpt)
-            };
-          });
-        }
+        url: marks.length ? withHighlight(d.url, marks.slice(0, 5)) : d.url,
+        plainUrl: d.url.split("?")[0],
+        title: meta.title || d.url,
+        kind: meta["栏目"] || "",
+        example: meta["示例"] === "1",
+        facts: (meta.facts || "").split("｜").filter(Boolean),
+        badge: meta.badge ? { label: meta.badge, tone: meta.tone || "unknown" } : null,
+        meta: meta,
+        filters: d.filters || {},
+        excerpt: excerpt(meta, marks)
       };
     });
-    var answer = { words: terms, results: wrapped, total: wrapped.length, filters: filters, partial: !!partial,
-                   complete: !first };
-    if ((filters && Object.keys(filters).length) || !counts) { return answer; }
-    // Counts for an intersection come from the matching records themselves.
-    return Promise.all(wrapped.slice(0, COUNT_LIMIT).map(function (r) { return r.data(); })).then(function (all) {
-      var counts = {};
-      all.forEach(function (d) {
-        Object.keys(d.filters).forEach(function (name) {
-          var group = counts[name] || (counts[name] = {});
-          d.filters[name].forEach(function (v) { group[v] = (group[v] || 0) + 1; });
-        });
+  }
+
+  function finish(results, filters, read, counts, partial, suggestions, sort, pagefind, options) {
+    var marks = needles(read);
+    var ordered = Promise.resolve(results);
+    if (sort && pagefind && results.length > 1) {
+      // Newest first: the order of every matching record in the index's own date sort.
+      ordered = pagefind.search(null, Object.assign({}, options, { sort: sort })).then(function (all) {
+        var position = {};
+        all.results.forEach(function (r, i) { position[r.id] = i; });
+        return results.slice().sort(function (a, b) { return position[a.id] - position[b.id]; });
       });
-      answer.filters = counts;
+    }
+    return ordered.then(function (list) {
+      var wrapped = list.map(function (r) {
+        return { id: r.id, score: r.score, data: function () { return item(r, marks); } };
+      });
+      var answer = {
+        words: marks, results: wrapped, total: wrapped.length, filters: filters, partial: !!partial,
+        complete: true, understood: read.understood, suggestions: suggestions || [],
+        facets: read.understood.facets
+      };
+      if (!wrapped.length) { return withLexiconSuggestions(answer, read); }
+      if ((filters && Object.keys(filters).length) || !counts) { return answer; }
+      // Counts from the matching records themselves (the first COUNT_LIMIT).
+      return Promise.all(wrapped.slice(0, COUNT_LIMIT).map(function (r) { return r.data(); })).then(function (all) {
+        var found = {};
+        all.forEach(function (d) {
+          Object.keys(d.filters).forEach(function (name) {
+            var group = found[name] || (found[name] = {});
+            d.filters[name].forEach(function (v) { group[v] = (group[v] || 0) + 1; });
+          });
+        });
+        answer.filters = found;
+        return answer;
+      });
+    });
+  }
+
+  // Nothing found: words of the index that share the query's characters.
+  function withLexiconSuggestions(answer, read) {
+    return loadLexicon().then(function (lexicon) {
+      var chars = {};
+      read.concepts.forEach(function (c) { Array.from(c.text).forEach(function (ch) { if (HAN.test(ch)) { chars[ch] = true; } }); });
+      var seen = {};
+      answer.suggestions.forEach(function (s) { seen[s.query] = true; });
+      for (var n = 0; n < lexicon.words.length && answer.suggestions.length < 5; n += 1) {
+        var word = lexicon.words[n];
+        if (word.length >= 2 && !seen[word] && Array.from(word).some(function (ch) { return chars[ch]; })) {
+          answer.suggestions.push({ text: word, query: word });
+          seen[word] = true;
+        }
+      }
       return answer;
     });
   }
@@ -370,8 +703,10 @@
   // All filter values with their counts. Loading them also lets every later
   // search report counts per filter (Pagefind only counts loaded filters).
   function allFilters() {
-    return load().then(function (pagefind) { return pagefind.filters(); });
+    return load().then(function (loaded) { return loaded.pagefind.filters(); });
   }
 
-  window.PortalSearch = { search: search, filters: allFilters, words: words, tidy: tidy, load: load };
+  window.PortalSearch = { search: search, filters: allFilters, load: load, understand: function (q) {
+    return load().then(function (loaded) { return understand(q, loaded.terms).understood; });
+  } };
 })();

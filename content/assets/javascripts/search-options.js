@@ -3,6 +3,9 @@ window.PORTAL_SEARCH = {
   // Pagefind core options: a result link carries ?highlight=… so the record page marks the terms.
   options: {
     excerptLength: 40,
+    // Scores follow the field weights (a name weighs 10, the body 1; search_docs.py),
+    // whatever a page's length: the body is indexed as its distinct pairs.
+    ranking: { pageLength: 0, termSaturation: 2 },
     // Pagefind's entry file is fetched as …?ts=<build>, so caches can keep it until the next build.
     metaCacheTag: window.PORTAL_BUILD || null
   },
