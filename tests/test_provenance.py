@@ -72,9 +72,10 @@ def test_listings_and_related_links_mark_illustrative_records(tmp_path):
 
 def test_search_results_say_an_entry_date_is_illustrative(tmp_path):
     cat = catalogue(tmp_path)
-    assert dict(record_document(cat.technologies["ai-jiu"]).meta)["日期"] == "入库（示例）2022年5月1日"
-    assert dict(record_document(cat.technologies["old-tech"]).meta)["栏目"] == "技术资料"
-    assert dict(record_document(cat.mentors["example-a"]).meta)["栏目"] == "传承人（示例）"
+    # A result shows no illustrative entry date, and says when a whole record is illustrative.
+    assert "2022" not in dict(record_document(cat.technologies["ai-jiu"]).meta)["facts"]
+    assert "示例" not in dict(record_document(cat.technologies["old-tech"]).meta)
+    assert dict(record_document(cat.mentors["example-a"]).meta)["示例"] == "1"
 
 
 def test_home_counts_do_not_present_examples_as_real(tmp_path):

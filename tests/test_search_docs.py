@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from portal.search_docs import _document, pairs, spaced
+from portal.search_docs import _document, excerpt_text, pairs
 
 
 def _decode(word: str) -> str:
@@ -23,13 +23,25 @@ def test_pairs_cover_every_run_with_overlapping_pairs_and_its_last_character():
     assert pairs("") == "" and pairs("、。") == ""
 
 
-def test_only_weighted_fields_get_pair_words():
-    doc = _document("/x/", "艾灸疗法", [(6, "温经散寒")], "正文里也有艾灸")
-    body = re.search(r"<div>(.*?)</div>", doc.html).group(1)
-    assert body == spaced("正文里也有艾灸")
-    title = re.search(r"<h1[^>]*>(.*?)</h1>", doc.html).group(1)
-    assert title == spaced("艾灸疗法") + " " + pairs("艾灸疗法")
-    assert pairs("温经散寒") in doc.html
+def test_the_body_is_indexed_once_per_pair_and_never_its_machine_text():
+    doc = _document("/x/", "艾灸疗法", [(6, "温经散寒")], "正文里也有艾灸，艾灸。订阅 feeds/policies-region-shang-hai.xml",
+                    marks=("example",))
+    words = dict((w, t) for w, t in doc.words() if w != 1)
+    assert words[10] == pairs("艾灸疗法") and words[6] == pairs("温经散寒")
+    body = [t for w, t in doc.words() if w == 1][0].split()
+    decoded = [_decode(w) for w in body if w.startswith("zq")]
+    assert decoded.count("正文") == 1 and "艾灸" not in decoded  # the title holds it already
+    assert not any(w.startswith("zzfeeds") or w.startswith("zzxml") for w in body)
+    assert "zrexample" in [t for w, t in doc.words() if w == 1][-1]
+    # Readers never see index words: the page Pagefind reads shows them only as its text.
+    assert "正文里也有" not in doc.html
+
+
+def test_excerpt_text_ends_on_a_sentence_and_drops_addresses():
+    text = "第一句话。" * 300 + "见 https://example.org/x 。"
+    out = excerpt_text(text, limit=23)
+    assert out == "第一句话。第一句话。第一句话。第一句话。"
+    assert "https" not in excerpt_text("见 https://example.org/x 。")
 
 
 def test_the_browser_and_the_index_agree_on_what_a_chinese_character_is():

@@ -1,5 +1,7 @@
-"""The relevance set in headless Chromium: the suite fails below hit@3 = 0.95.
-The set itself is checked without a browser."""
+"""The relevance sets in headless Chromium: the suite fails below hit@3 = 0.95
+on the tuned set, below 0.98 on the set typed as people type (issue 19), or
+when a typed query with a relevant record finds nothing. The sets themselves
+are checked without a browser."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from conftest import ROOT
 from search_eval import TYPED_QUERIES, evaluate, load_queries
 
 HIT_AT_3 = 0.95
+TYPED_HIT_AT_3 = 0.98
 
 
 def test_relevance_set_is_large_and_varied():
@@ -48,3 +51,18 @@ def test_relevance(page, site_server, capsys, first):
         for miss in result.misses():
             print("  miss:", miss)
     assert result.hit_at_3 >= HIT_AT_3, result.misses()
+
+
+@pytest.mark.browser
+def test_relevance_as_people_type(page, site_server, capsys):
+    queries = load_queries(TYPED_QUERIES)
+    result = evaluate(page, site_server, queries)
+    with capsys.disabled():
+        print("\ntyped: " + result.summary())
+        for kind, part in result.by_kind(queries).items():
+            print(f"  {kind}: hit@1 {part.hit_at_1:.2f}, hit@3 {part.hit_at_3:.2f}, MRR {part.mrr:.2f}, "
+                  f"no result {part.zero_rate:.2f}")
+        for miss in result.misses():
+            print("  miss:", miss)
+    assert result.zero_rate == 0, result.misses()
+    assert result.hit_at_3 >= TYPED_HIT_AT_3, result.misses()

@@ -24,7 +24,7 @@
   // Filter counts come from at most this many matching records (fetched one by one).
   var COUNT_LIMIT = 30;
   // How much a mark (portal/search_docs.py: MARKS) leaves of a record's score.
-  var TRUST = { zrexample: 0.6, zrended: 0.6, zrhelp: 0.2 };
+  var TRUST = { zrexample: 0.8, zrended: 0.6, zrhelp: 0.2 };
   // Pinyin and corrections offer at most this many words each.
   var ALTERNATIVES = 3;
   var EXCERPT_CHARS = 90;
