@@ -1,4 +1,4 @@
-"""The search page (/search/) and landing highlights, in headless Chromium."""
+"""The search page (/search/), the header's results and landing highlights, in headless Chromium."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ import pytest
 pytestmark = pytest.mark.browser
 
 HEBEI_YGT = "/policies/2024-quan-mian-tui-jin-jin-mi-xing-xian-yu-yi-liao-wei-sheng/"
+PHONE = {"width": 390, "height": 844}
+# The smallest tap target on a phone, in CSS px.
+TAP = 44
 
 
 def results(page):
@@ -32,15 +35,44 @@ def cn_date(text: str) -> tuple:
     return int(y), int(m), int(d)
 
 
+def open_page(browser, site_server, **options):
+    """A page in a context of its own (conftest's `page` with other options):
+    requests leaving the local server and script errors are recorded."""
+    context = browser.new_context(locale="zh-CN", **options)
+    pg = context.new_page()
+    pg.foreign_requests = []
+    pg.errors = []
+    local = site_server + "/"
+    pg.on("pageerror", lambda exc: pg.errors.append(str(exc)))
+    pg.on("console", lambda msg: msg.type == "error" and pg.errors.append(msg.text))
+    pg.on("request", lambda r: r.url.startswith((local, "data:")) or pg.foreign_requests.append(r.url))
+    return context, pg
+
+
+@pytest.fixture
+def phone(browser, site_server):
+    context, pg = open_page(browser, site_server, viewport=PHONE)
+    yield pg
+    context.close()
+
+
 def test_query_from_url_with_filters_and_counts(page, site_server):
     page.goto(site_server + "/search/?q=医共体")
     items = results(page)
     assert items.first.get_attribute("href").startswith(HEBEI_YGT)
     wait_status(page, "找到")
+    # A result says what it is and gives its facts: kind, then doc number (and date).
+    first = page.locator("#portal-sp-results > li").first
+    assert first.locator(".portal-sp-type").inner_text() == "政策通知"
+    assert "冀卫发〔2024〕3号" in first.locator(".portal-sp-meta").inner_text()
+    assert "<mark>" in first.locator(".portal-sp-excerpt").inner_html()
     legends = page.locator("#portal-sp-filters legend").all_inner_texts()
     assert "栏目" in legends and "地区" in legends
     labels = page.locator("#portal-sp-filters label").all_inner_texts()
     assert any(re.fullmatch(r"河北 \(\d+\)", label) for label in labels), labels
+    # On a wide screen the filters are a sidebar: no 筛选 button to press.
+    assert page.locator("#portal-sp-filters").is_visible()
+    assert page.locator("#portal-sp-toggle").is_hidden()
     assert page.foreign_requests == [] and page.errors == []
 
 
@@ -61,12 +93,22 @@ def test_filter_state_is_kept_in_the_url_and_restored(page, site_server):
     page.goto(shared)
     assert results(page).all_inner_texts() == titles
     assert page.locator("#portal-sp-filters input[name=region][value='上海']").is_checked()
+    # 清除全部筛选 drops them from the address and the results.
+    page.get_by_role("button", name="清除全部筛选").click()
+    page.wait_for_url(lambda url: "region=" not in url)
+    wait_status(page, re.compile(r"找到 \d+ 条结果"))
+    assert not page.locator("#portal-sp-filters input[name=region][value='上海']").is_checked()
+    assert page.get_by_role("button", name="清除全部筛选").is_hidden()
 
 
 def test_filters_alone_list_a_collection(page, site_server):
     page.goto(site_server + "/search/?collection=传承人")
     wait_status(page, "找到 8 条结果")
     assert results(page).count() == 8
+    # Every mentor record is illustrative, and each result says so.
+    kinds = page.locator("#portal-sp-results .portal-sp-kind")
+    assert kinds.count() == 8
+    assert all(k.startswith("传承人") and "示例" in k for k in kinds.all_inner_texts())
 
 
 def test_sort_by_date(page, site_server):
@@ -79,11 +121,21 @@ def test_sort_by_date(page, site_server):
     assert len(dates) >= 5 and dates == sorted(dates, reverse=True)
 
 
-def test_nothing_found_says_so_in_chinese(page, site_server):
-    page.goto(site_server + "/search/?q=量子纠缠计算机")
+def test_nothing_found_is_not_a_dead_end(page, site_server):
+    page.goto(site_server + "/search/?q=量子纠缠计算机&region=上海")
     wait_status(page, "没有找到")
-    assert "可以试试" in page.locator("#portal-sp-status").inner_text()
     assert page.locator("#portal-sp-results li").count() == 0
+    empty = page.locator("#portal-sp-empty")
+    assert empty.is_visible()
+    assert "可以试试" in empty.inner_text() and "取消部分筛选条件" in empty.inner_text()
+    # The three listings, linked relative to the page (as in the USB bundle).
+    listings = empty.locator(".portal-sp-links a")
+    assert listings.all_inner_texts() == ["技术资料", "传承人", "政策通知"]
+    assert [a.get_attribute("href") for a in listings.all()] == ["../technologies/", "../mentors/", "../policies/"]
+    listings.first.click()
+    page.wait_for_url(re.compile(r"/technologies/$"))
+    assert page.locator("a.portal-item__title").count() > 0
+    assert page.foreign_requests == [] and page.errors == []
 
 
 def test_keyboard_only(page, site_server):
@@ -121,34 +173,244 @@ def test_opening_a_result_highlights_the_terms(page, site_server):
     assert page.errors == []
 
 
-def test_first_answer_then_the_full_text_on_request(page, site_server):
-    """A query with five or more matches in titles, doc numbers, keywords and
-    summaries is answered from their pair words alone (small index chunks); the
-    full text, whose single characters fill large chunks, is searched when the
-    reader asks."""
-    page.goto(site_server + "/search/?q=基层")
-    wait_status(page, "在标题、文号、关键词和摘要中找到")
-    first_count = int(re.search(r"找到 (\d+) 条", page.locator("#portal-sp-status").inner_text()).group(1))
-    assert first_count >= 5
-    # Excerpts read as normal Chinese, with the query marked and no pair words.
+def test_one_answer_and_readable_excerpts(page, site_server):
+    """There is one answer: no 在正文中继续查找, and an old link's full=1 is dropped.
+    Excerpts read as normal Chinese, with the query marked."""
+    page.goto(site_server + "/search/?q=基层&full=1")
+    wait_status(page, re.compile(r"^找到 \d+ 条结果"))
+    assert "full" not in query_of(page) and query_of(page)["q"] == ["基层"]
+    assert page.get_by_role("button", name="在正文中继续查找").count() == 0
+    assert "在正文" not in page.locator("#portal-sp").inner_text()
     excerpts = page.locator("#portal-sp-results .portal-sp-excerpt")
     html = excerpts.first.inner_html()
     assert "<mark>基层</mark>" in html and not re.search(r"\bz[qz]\w", html), html
     assert all(not re.search(r"\bz[qz]\w", t) for t in excerpts.all_inner_texts())
-    button = page.get_by_role("button", name="在正文中继续查找")
-    button.click()
-    page.wait_for_url(re.compile(r"full=1"))
-    wait_status(page, re.compile(r"^找到 \d+ 条结果"))
-    full_count = int(re.search(r"找到 (\d+) 条", page.locator("#portal-sp-status").inner_text()).group(1))
-    assert full_count > first_count
-    assert button.is_hidden()
-    # The focus moves to the first result for keyboard users.
-    assert page.evaluate("document.activeElement.classList.contains('portal-sp-title')")
-    # A shared link with full=1 searches the full text straight away.
-    page.goto(page.url)
-    wait_status(page, f"找到 {full_count} 条结果")
-    # A new query starts with the first answer again.
+    # A new query keeps the address free of full=1 too.
     page.locator("#portal-sp-q").fill("医疗")
-    wait_status(page, "在标题、文号、关键词和摘要中找到")
-    assert "full" not in query_of(page)
+    page.wait_for_url(re.compile(r"q=%E5%8C%BB%E7%96%97"))
+    wait_status(page, "找到")
+    assert set(query_of(page)) == {"q"}
     assert page.foreign_requests == [] and page.errors == []
+
+
+# --- Phone first (390 x 844) -------------------------------------------------
+
+# What a finger presses on the search page: the header's box and links, the
+# form's controls, the filter rows (a checkbox's target is its whole label),
+# buttons and every link of the answer.
+TARGETS = ("#portal-search input, #portal-search a, #portal-sp-form input, #portal-sp-form select, "
+           "#portal-sp-form button, #portal-sp-form label, #portal-sp a, #portal-sp button, #portal-sp label")
+
+
+def small_targets(page) -> list[str]:
+    small = []
+    targets = page.locator(TARGETS)
+    for i in range(targets.count()):
+        target = targets.nth(i)
+        if not target.is_visible() or "portal-visually-hidden" in (target.get_attribute("class") or ""):
+            continue
+        box = target.bounding_box()
+        if box["width"] < TAP or box["height"] < TAP:
+            small.append(f"{box['width']:.0f}x{box['height']:.0f} {target.evaluate('e => e.outerHTML')[:100]}")
+    return small
+
+
+def test_phone_results_first_and_filters_behind_a_button(phone, site_server):
+    phone.goto(site_server + "/search/?q=艾灸")
+    results(phone)
+    wait_status(phone, "找到")
+    # The first result, title to excerpt, is above the fold, below every control.
+    first = phone.locator("#portal-sp-results > li").first.bounding_box()
+    assert first["y"] > 0 and first["y"] + first["height"] <= PHONE["height"], first
+    toggle = phone.locator("#portal-sp-toggle")
+    controls = [phone.locator(s) for s in ("#portal-sp-q", "#portal-sp-form button[type=submit]", "#portal-sp-sort")]
+    for control in controls + [toggle]:
+        box = control.bounding_box()
+        assert box["y"] + box["height"] <= first["y"], control
+    # The filters wait behind 筛选, a disclosure button.
+    panel = phone.locator("#" + toggle.get_attribute("aria-controls"))
+    assert toggle.is_visible() and toggle.inner_text() == "筛选"
+    assert toggle.get_attribute("aria-expanded") == "false"
+    assert panel.is_hidden()
+    toggle.click()
+    assert toggle.get_attribute("aria-expanded") == "true" and panel.is_visible()
+    assert panel.locator("label", has_text="技术资料").is_visible()
+    # Every checkbox is inside its label, so the whole row is the target.
+    boxes = panel.locator("input[type=checkbox]")
+    assert boxes.count() > 3 and boxes.count() == panel.locator("label input[type=checkbox]").count()
+    assert small_targets(phone) == []
+    toggle.click()
+    assert panel.is_hidden()
+    assert phone.foreign_requests == [] and phone.errors == []
+
+
+def test_phone_filter_button_counts_the_filters(phone, site_server):
+    phone.goto(site_server + "/search/?q=艾灸&collection=技术资料")
+    results(phone)
+    wait_status(phone, "找到")
+    toggle = phone.get_by_role("button", name=re.compile("^筛选"))
+    assert toggle.inner_text() == "筛选（1）"
+    assert phone.locator("#portal-sp-filters").is_hidden()
+    toggle.click()
+    category = phone.locator("#portal-sp-filters label").filter(has=phone.locator("input[name=category]")).first
+    category.click()
+    phone.wait_for_url(re.compile(r"category="))
+    assert toggle.inner_text() == "筛选（2）"
+    wait_status(phone, re.compile(r"找到 (\d+) 条结果"))
+    found = re.search(r"找到 (\d+) 条结果", phone.locator("#portal-sp-status").inner_text()).group(1)
+    # The panel's last button goes back to the results, saying how many there are.
+    done = phone.get_by_role("button", name=f"查看 {found} 条结果")
+    assert done.bounding_box()["height"] >= TAP
+    done.click()
+    assert phone.locator("#portal-sp-filters").is_hidden()
+    assert toggle.get_attribute("aria-expanded") == "false"
+    assert phone.evaluate("document.activeElement.id") == "portal-sp-toggle"
+    assert phone.locator("#portal-sp-results > li").first.bounding_box()["y"] < PHONE["height"]
+    assert query_of(phone)["collection"] == ["技术资料"]
+
+
+def test_phone_nothing_found_and_more_results_are_finger_sized(phone, site_server):
+    phone.goto(site_server + "/search/?q=量子纠缠计算机")
+    wait_status(phone, "没有找到")
+    assert phone.locator("#portal-sp-empty .portal-sp-links a").count() == 3
+    assert small_targets(phone) == []
+    phone.goto(site_server + "/search/?q=医疗")
+    results(phone)
+    more = phone.get_by_role("button", name="加载更多结果")
+    more.wait_for()
+    assert small_targets(phone) == []
+    # The header's results are one link each, finger-sized too.
+    phone.locator("#portal-search-q").fill("艾灸")
+    phone.locator("#portal-search-panel .portal-search__link").first.wait_for(timeout=15000)
+    assert small_targets(phone) == []
+
+
+# --- The answer's other parts, from a stand-in search core --------------------
+
+# search-core.js answers with how it read the query, suggestions and listing
+# pages; this stand-in gives fixed answers so the page's rendering of each is tested.
+STAND_IN_CORE = r"""
+(function () {
+  var notice = {url: "/policies/x/?highlight=针灸", plainUrl: "/policies/x/", title: "关于推广针灸的通知",
+    kind: "政策通知", example: false, facts: ["国卫医发〔2024〕1号", "国家卫生健康委", "2024年3月1日"],
+    badge: {label: "现行有效", tone: "open"}, excerpt: "各地推广<mark>针灸</mark>技术。"};
+  var mentor = {url: "/mentors/y/", plainUrl: "/mentors/y/", title: "<b>示例</b>传承人", kind: "传承人",
+    example: true, facts: ["名老中医", "四川"], badge: {label: "招收中", tone: "x onerror"},
+    excerpt: "擅长<mark>针灸</mark>。"};
+  var plain = {terms: [], dropped: [], date: null, pinyin: [], corrected: []};
+  var answers = {
+    "zhenjiu": {items: [notice, mentor],
+      understood: {terms: ["针灸"], dropped: [], date: null, pinyin: [{from: "zhenjiu", to: "针灸"}], corrected: []}},
+    "怎么查偏保 2024年3月": {items: [notice],
+      understood: {terms: ["骗保"], dropped: ["怎么", "查"], date: "2024年3月", pinyin: [],
+                   corrected: [{from: "偏保", to: "骗保"}]},
+      suggestions: [{text: "医保基金监管", query: "医保基金监管"}],
+      facets: [{label: "陕西的政策通知", url: "/policies/by/region/shan-xi/"}]},
+    "无此内容": {items: [], suggestions: [{text: "艾灸", query: "艾灸"}],
+      facets: [{label: "治疗类技术", url: "/technologies/by/category/zhi-liao/"}]}
+  };
+  var counts = {"栏目": {"政策通知": 1, "传承人": 1}};
+  window.PortalSearch = {
+    load: function () { return Promise.resolve(); },
+    filters: function () { return Promise.resolve(counts); },
+    search: function (query) {
+      var a = answers[query] || {items: []};
+      return Promise.resolve({
+        results: a.items.map(function (item, i) {
+          return {id: "r" + i, score: 1, data: function () { return Promise.resolve(item); }};
+        }),
+        total: a.items.length, filters: counts, partial: false, complete: true,
+        understood: a.understood || plain, suggestions: a.suggestions || [], facets: a.facets || []
+      });
+    }
+  };
+})();
+"""
+
+
+@pytest.fixture
+def stand_in(browser, site_server):
+    # No service worker: it would fetch search-core.js past the route.
+    context, pg = open_page(browser, site_server, service_workers="block")
+    pg.route(re.compile(r"/assets/javascripts/search-core\.js$"),
+             lambda route: route.fulfill(body=STAND_IN_CORE, content_type="text/javascript"))
+    yield pg
+    context.close()
+
+
+def test_a_result_shows_kind_facts_status_and_example(stand_in, site_server):
+    stand_in.goto(site_server + "/search/?q=zhenjiu")
+    wait_status(stand_in, "找到 2 条结果")
+    understood = stand_in.locator("#portal-sp-understood")
+    assert understood.inner_text() == "按拼音“zhenjiu”查找：针灸。"
+    notice, mentor = stand_in.locator("#portal-sp-results > li").all()
+    assert notice.locator(".portal-sp-title").inner_text() == "关于推广针灸的通知"
+    assert notice.locator(".portal-sp-title").get_attribute("href") == "/policies/x/?highlight=针灸"
+    assert notice.locator(".portal-sp-type").inner_text() == "政策通知"
+    assert notice.locator(".portal-tag--example").count() == 0
+    assert notice.locator(".portal-sp-meta").inner_text() == "国卫医发〔2024〕1号 · 国家卫生健康委 · 2024年3月1日"
+    badge = notice.locator(".portal-badge")
+    assert badge.inner_text() == "现行有效" and badge.get_attribute("class") == "portal-badge portal-badge--open"
+    assert notice.locator(".portal-sp-excerpt").inner_html() == "各地推广<mark>针灸</mark>技术。"
+    # Titles are text; an unknown tone is shown as unknown.
+    assert mentor.locator(".portal-sp-title").inner_text() == "<b>示例</b>传承人"
+    assert mentor.locator(".portal-tag--example").inner_text() == "示例"
+    assert mentor.locator(".portal-badge").get_attribute("class") == "portal-badge portal-badge--unknown"
+    assert mentor.locator(".portal-sp-meta").inner_text() == "名老中医 · 四川"
+    assert stand_in.locator("#portal-sp-suggest").is_hidden() and stand_in.locator("#portal-sp-facets").is_hidden()
+    assert stand_in.errors == []
+
+
+def test_how_the_query_was_read_suggestions_and_listings(stand_in, site_server):
+    stand_in.goto(site_server + "/search/?q=" + "怎么查偏保 2024年3月")
+    wait_status(stand_in, "找到 1 条结果")
+    line = stand_in.locator("#portal-sp-understood").inner_text()
+    assert line == "已按“骗保”查找（您输入的是“偏保”）；已略去“怎么”“查”，按“骗保”查找；只显示 2024年3月 发布的通知。"
+    suggestion = stand_in.locator("#portal-sp-suggest")
+    assert suggestion.inner_text().startswith("您是不是要找：")
+    link = suggestion.locator("a")
+    assert link.inner_text() == "医保基金监管"
+    assert parse_qs(urlsplit(link.get_attribute("href")).query) == {"q": ["医保基金监管"]}
+    facet = stand_in.locator("#portal-sp-facets a")
+    assert facet.inner_text() == "陕西的政策通知" and facet.get_attribute("href") == "/policies/by/region/shan-xi/"
+    link.click()
+    stand_in.wait_for_url(re.compile(r"/search/\?q=%E5%8C%BB"))
+    assert stand_in.locator("#portal-sp-q").input_value() == "医保基金监管"
+
+
+def test_nothing_found_offers_suggestions_listings_and_tips(stand_in, site_server):
+    stand_in.goto(site_server + "/search/?q=无此内容")
+    wait_status(stand_in, "没有找到与“无此内容”相关的内容")
+    assert stand_in.locator("#portal-sp-understood").is_hidden()
+    assert stand_in.locator("#portal-sp-suggest a").inner_text() == "艾灸"
+    facet = stand_in.locator("#portal-sp-facets a")
+    assert facet.is_visible() and facet.get_attribute("href") == "/technologies/by/category/zhi-liao/"
+    empty = stand_in.locator("#portal-sp-empty")
+    assert empty.is_visible() and "可以试试" in empty.inner_text()
+    assert "取消部分筛选条件" not in empty.inner_text()
+    assert empty.locator(".portal-sp-links a").count() == 3
+
+
+def test_header_results_read_the_same(stand_in, site_server):
+    stand_in.goto(site_server + "/")
+    stand_in.locator("#portal-search-q").fill("zhenjiu")
+    links = stand_in.locator("#portal-search-panel .portal-search__link")
+    links.first.wait_for(timeout=15000)
+    status = stand_in.locator("#portal-search-panel .portal-search__status")
+    assert status.inner_text() == "按拼音“zhenjiu”查找：针灸。找到 2 条结果。"
+    first = links.first
+    assert first.locator(".portal-search__title").inner_text() == "关于推广针灸的通知"
+    assert first.locator(".portal-search__type").inner_text() == "政策通知"
+    assert first.locator(".portal-badge--open").inner_text() == "现行有效"
+    assert first.locator(".portal-search__meta").inner_text() == "国卫医发〔2024〕1号 · 国家卫生健康委 · 2024年3月1日"
+    assert links.nth(1).locator(".portal-tag--example").inner_text() == "示例"
+    # With nothing found: the suggestions open the search page, the listing pages their own.
+    stand_in.locator("#portal-search-q").fill("无此内容")
+    status.filter(has_text="没有找到").wait_for(timeout=15000)
+    suggestion = stand_in.locator("#portal-search-panel .portal-search__suggest a")
+    assert suggestion.inner_text() == "艾灸"
+    assert suggestion.get_attribute("href") == "search/?q=%E8%89%BE%E7%81%B8"
+    facet = stand_in.locator("#portal-search-panel .portal-search__facets a")
+    assert facet.get_attribute("href") == "/technologies/by/category/zhi-liao/"
+    assert links.count() == 0
+    assert stand_in.errors == []

@@ -1,7 +1,7 @@
-// The search page (/search/): Pagefind's JS API with filters and their counts,
-// sorting, and the whole state in the URL so a search can be shared or bookmarked.
-// A query is first answered from titles, doc numbers, keywords and summaries
-// (search-core.js); 在正文中继续查找 searches the full text too (full=1).
+// The search page (/search/): Pagefind's JS API (search-core.js) with filters
+// and their counts, sorting, and the whole state in the URL so a search can be
+// shared or bookmarked. Phone first: the results come straight after the search
+// box; the filters open from the 筛选 button (a sidebar on wide screens, CSS).
 (function () {
   "use strict";
 
@@ -10,21 +10,31 @@
     return;
   }
   var config = window.PORTAL_SEARCH;
+  var view = window.PortalSearchView;
   var input = document.getElementById("portal-sp-q");
   var sortSelect = document.getElementById("portal-sp-sort");
   var layout = document.getElementById("portal-sp");
-  var filtersBox = document.getElementById("portal-sp-filters");
+  var toggle = document.getElementById("portal-sp-toggle");
+  var filtersPanel = document.getElementById("portal-sp-filters");
+  var groupsBox = document.getElementById("portal-sp-groups");
+  var clearButton = document.getElementById("portal-sp-clear");
+  var doneButton = document.getElementById("portal-sp-done");
   var statusBox = document.getElementById("portal-sp-status");
+  var understoodBox = document.getElementById("portal-sp-understood");
+  var suggestBox = document.getElementById("portal-sp-suggest");
   var list = document.getElementById("portal-sp-results");
   var moreButton = document.getElementById("portal-sp-more");
-  var fullTextButton = document.getElementById("portal-sp-fulltext");
+  var facetsBox = document.getElementById("portal-sp-facets");
+  var emptyBox = document.getElementById("portal-sp-empty");
+  var filterTip = document.getElementById("portal-sp-tip-filters");
 
   var PAGE_SIZE = 10;
+  var OPEN = "portal-sp-filters--open";
   var FILTER_ORDER = Object.keys(config.filterParams);
   var PARAM_TO_FILTER = {};
   FILTER_ORDER.forEach(function (name) { PARAM_TO_FILTER[config.filterParams[name]] = name; });
 
-  var state = { q: "", sort: "", full: false, filters: {} };
+  var state = { q: "", sort: "", filters: {} };
   var results = [];
   var shown = 0;
   var runId = 0;
@@ -33,7 +43,6 @@
     var params = new URLSearchParams(window.location.search);
     state.q = (params.get("q") || "").trim();
     state.sort = params.get("sort") === "date" ? "date" : "";
-    state.full = params.get("full") === "1";
     state.filters = {};
     params.forEach(function (value, key) {
       var name = PARAM_TO_FILTER[key];
@@ -47,7 +56,6 @@
     var params = new URLSearchParams();
     if (state.q) { params.set("q", state.q); }
     if (state.sort) { params.set("sort", state.sort); }
-    if (state.full && state.q) { params.set("full", "1"); }
     FILTER_ORDER.forEach(function (name) {
       (state.filters[name] || []).forEach(function (value) { params.append(config.filterParams[name], value); });
     });
@@ -55,8 +63,8 @@
     window.history.replaceState(null, "", window.location.pathname + (query ? "?" + query : ""));
   }
 
-  function hasFilters() {
-    return FILTER_ORDER.some(function (name) { return (state.filters[name] || []).length > 0; });
+  function activeFilters() {
+    return FILTER_ORDER.reduce(function (n, name) { return n + (state.filters[name] || []).length; }, 0);
   }
 
   function el(tag, attrs, text) {
@@ -66,8 +74,20 @@
     return node;
   }
 
+  // The 筛选 button says how many filters are on: 筛选（2）.
+  function showFilterCount() {
+    var n = activeFilters();
+    toggle.textContent = n ? "筛选（" + n + "）" : "筛选";
+    clearButton.hidden = n === 0;
+  }
+
+  function openFilters(show) {
+    filtersPanel.classList.toggle(OPEN, show);
+    toggle.setAttribute("aria-expanded", show ? "true" : "false");
+  }
+
   function renderFilters(counts) {
-    filtersBox.textContent = "";
+    groupsBox.textContent = "";
     FILTER_ORDER.forEach(function (name, groupIndex) {
       var values = counts[name] || {};
       var selected = state.filters[name] || [];
@@ -81,10 +101,12 @@
         : function (a, b) { return (values[b] || 0) - (values[a] || 0) || a.localeCompare(b, "zh"); });
       var fieldset = el("fieldset", { "class": "portal-sp-group" });
       fieldset.appendChild(el("legend", {}, name));
+      var options = el("div", { "class": "portal-sp-options" });
       keys.forEach(function (value, i) {
-        var id = "portal-sp-f" + groupIndex + "-" + i;
-        var row = el("div", { "class": "portal-sp-option" });
-        var box = el("input", { type: "checkbox", id: id, name: config.filterParams[name], value: value });
+        // The whole label is the tap target: the box, the value and its count.
+        var label = el("label", { "class": "portal-sp-option" });
+        var box = el("input", { type: "checkbox", id: "portal-sp-f" + groupIndex + "-" + i,
+                                name: config.filterParams[name], value: value });
         box.checked = selected.indexOf(value) >= 0;
         box.addEventListener("change", function () {
           var current = state.filters[name] || [];
@@ -93,25 +115,34 @@
             : current.filter(function (v) { return v !== value; });
           update();
         });
-        var label = el("label", { "for": id });
-        label.appendChild(document.createTextNode(value + " "));
-        label.appendChild(el("span", { "class": "portal-sp-count" }, "(" + (values[value] || 0) + ")"));
-        row.appendChild(box);
-        row.appendChild(label);
-        fieldset.appendChild(row);
+        var text = el("span", {}, value + " ");
+        text.appendChild(el("span", { "class": "portal-sp-count" }, "(" + (values[value] || 0) + ")"));
+        label.appendChild(box);
+        label.appendChild(text);
+        options.appendChild(label);
       });
-      filtersBox.appendChild(fieldset);
+      fieldset.appendChild(options);
+      groupsBox.appendChild(fieldset);
     });
+    showFilterCount();
   }
 
+  // Title (the link); kind, 示例 and status; the facts; the excerpt.
   function renderResult(data) {
+    var d = view.describe(data);
     var item = el("li", { "class": "portal-sp-result" });
     item.appendChild(el("a", { href: data.url, "class": "portal-sp-title" }, data.title));
-    var meta = [data.meta["栏目"], data.meta["文号"], data.meta["日期"]].filter(Boolean);
-    if (meta.length) { item.appendChild(el("span", { "class": "portal-sp-meta" }, meta.join(" · "))); }
+    if (d.kind || d.example || d.badge) {
+      var kind = el("p", { "class": "portal-sp-kind" });
+      if (d.kind) { kind.appendChild(el("span", { "class": "portal-sp-type" }, d.kind)); }
+      if (d.example) { kind.appendChild(view.exampleTag()); }
+      if (d.badge) { kind.appendChild(view.badge(d.badge)); }
+      item.appendChild(kind);
+    }
+    if (d.facts.length) { item.appendChild(el("p", { "class": "portal-sp-meta" }, d.facts.join(" · "))); }
     var excerpt = el("p", { "class": "portal-sp-excerpt" });
-    // Pagefind's excerpt is escaped text with <mark> around the matched words.
-    excerpt.innerHTML = data.excerpt;
+    // The excerpt is escaped text with <mark> around the matched words.
+    excerpt.innerHTML = data.excerpt || "";
     item.appendChild(excerpt);
     return item;
   }
@@ -126,23 +157,44 @@
     });
   }
 
+  function fill(box, node) {
+    box.textContent = "";
+    if (node) {
+      while (node.firstChild) { box.appendChild(node.firstChild); }
+    }
+    box.hidden = !node;
+  }
+
+  // How the query was read, what else to try, listing pages it named.
+  function explain(search) {
+    var line = view.understood(search.understood);
+    understoodBox.textContent = line;
+    understoodBox.hidden = !line;
+    fill(suggestBox, view.suggestions(search.suggestions, "", function (q) { return "?q=" + encodeURIComponent(q); }));
+    fill(facetsBox, view.facets(search.facets, ""));
+  }
+
+  function clearAnswer() {
+    list.textContent = "";
+    moreButton.hidden = true;
+    emptyBox.hidden = true;
+    understoodBox.hidden = true;
+    suggestBox.hidden = true;
+    facetsBox.hidden = true;
+    doneButton.textContent = "查看结果";
+  }
+
   function noResults() {
-    statusBox.textContent = "";
-    statusBox.appendChild(document.createTextNode(
-      state.q ? "没有找到与“" + state.q + "”相关的内容。" : "没有符合所选条件的内容。"));
-    var tips = el("span", { "class": "portal-sp-tips" },
-      " 可以试试：换一个说法或更短的词（如“医共体”“艾灸”）；只输入发文字号的一部分（如“国卫办医政函”）；" +
-      (hasFilters() ? "取消部分筛选条件；" : "") + "或从栏目页按分类浏览。");
-    statusBox.appendChild(tips);
+    statusBox.textContent = state.q ? "没有找到与“" + state.q + "”相关的内容。" : "没有符合所选条件的内容。";
+    filterTip.hidden = activeFilters() === 0;
+    emptyBox.hidden = false;
   }
 
   function run() {
     var id = ++runId;
-    list.textContent = "";
-    moreButton.hidden = true;
-    fullTextButton.hidden = true;
-    if (!state.q && !hasFilters()) {
-      statusBox.textContent = "输入关键词开始搜索，或在左侧选择筛选条件。";
+    clearAnswer();
+    if (!state.q && !activeFilters()) {
+      statusBox.textContent = "输入关键词开始搜索，或按筛选条件浏览。";
       return window.PortalSearch.filters().then(function (all) { if (id === runId) { renderFilters(all); } });
     }
     statusBox.textContent = "正在搜索……";
@@ -150,23 +202,22 @@
     FILTER_ORDER.forEach(function (name) {
       if ((state.filters[name] || []).length) { filters[name] = { any: state.filters[name] }; }
     });
-    var options = { filters: filters, fullText: state.full };
+    var options = { filters: filters };
     if (state.sort === "date") { options.sort = { date: "desc" }; }
     return window.PortalSearch.search(state.q, options).then(function (search) {
       if (id !== runId) { return; }
       results = search.results;
       shown = 0;
       renderFilters(search.filters || {});
+      explain(search);
       if (results.length === 0) {
         noResults();
         return;
       }
+      var total = typeof search.total === "number" ? search.total : results.length;
+      doneButton.textContent = "查看 " + total + " 条结果";
       statusBox.textContent = (search.partial ? "没有同时包含全部关键词的内容，以下为部分匹配。" : "") +
-        (search.complete ? "" : "在标题、文号、关键词和摘要中") +
-        "找到 " + results.length + " 条结果" + (state.q ? "（关键词：" + state.q + "）" : "") + "。" +
-        (search.complete ? "" : "正文中可能还有更多。");
-      // Searching the full text loads a much larger index: only when asked.
-      fullTextButton.hidden = search.complete;
+        "找到 " + total + " 条结果" + (state.q ? "（关键词：" + state.q + "）" : "") + "。";
       return showMore(id);
     });
   }
@@ -174,14 +225,13 @@
   var timer = null;
   function update() {
     writeUrl();
+    showFilterCount();
     window.clearTimeout(timer);
     timer = window.setTimeout(run, 150);
   }
 
   function newQuery() {
-    var q = input.value.trim();
-    if (q !== state.q) { state.full = false; }
-    state.q = q;
+    state.q = input.value.trim();
     update();
   }
   form.addEventListener("submit", function (event) {
@@ -193,13 +243,23 @@
     state.sort = sortSelect.value;
     update();
   });
-  fullTextButton.addEventListener("click", function () {
-    state.full = true;
-    writeUrl();
-    run().then(function () {
-      var link = list.querySelector("a");
-      if (link) { link.focus(); }
-    });
+  toggle.addEventListener("click", function () {
+    openFilters(toggle.getAttribute("aria-expanded") !== "true");
+  });
+  // Focus to the 筛选 button, or (wide screens, no button) to the search box.
+  function focusControls() {
+    if (toggle.offsetParent) { toggle.focus(); } else { input.focus(); }
+  }
+  clearButton.addEventListener("click", function () {
+    state.filters = {};
+    Array.prototype.forEach.call(groupsBox.querySelectorAll("input"), function (box) { box.checked = false; });
+    update();
+    focusControls();
+  });
+  doneButton.addEventListener("click", function () {
+    // Back to the results, which follow the closed panel.
+    openFilters(false);
+    toggle.focus();
   });
   moreButton.addEventListener("click", function () {
     var next = list.children.length;
@@ -215,14 +275,22 @@
     if (event.key === "/" && !typing) {
       event.preventDefault();
       input.focus();
+    } else if (event.key === "Escape" && filtersPanel.contains(target) && filtersPanel.classList.contains(OPEN)) {
+      openFilters(false);
+      toggle.focus();
     }
   });
 
   readUrl();
+  // Links made before there was one answer carried full=1: the address drops it.
+  writeUrl();
   input.value = state.q;
   sortSelect.value = state.sort;
+  showFilterCount();
+  toggle.hidden = false;
   layout.hidden = false;
   window.PortalSearch.filters().then(run).catch(function () {
     statusBox.textContent = "搜索索引加载失败，请检查网络后刷新页面，或从栏目页按分类浏览。";
+    emptyBox.hidden = false;
   });
 })();

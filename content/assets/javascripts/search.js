@@ -1,6 +1,106 @@
 // The header search: results as you type, Enter opens the full search page.
+// PortalSearchView (below) is also how the search page (search-page.js) reads
+// an answer: what a result is, what the query was taken to mean.
 (function () {
   "use strict";
+
+  var TONES = ["open", "pending", "closed", "normal", "unknown"];
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text !== undefined) { node.textContent = text; }
+    return node;
+  }
+
+  // One result's description: {kind, example, facts, badge}. Indexes built
+  // before kind/facts/badge existed give meta (栏目, 文号, 日期) instead.
+  function describe(item) {
+    var meta = item.meta || {};
+    var kind = item.kind || meta["栏目"] || "";
+    var example = !!item.example;
+    if (/（示例）$/.test(kind)) {
+      kind = kind.replace(/（示例）$/, "");
+      example = true;
+    }
+    var facts = item.facts || [meta["文号"], meta["日期"]];
+    return {
+      kind: kind,
+      example: example,
+      facts: facts.filter(function (f) { return typeof f === "string" && f.trim(); }),
+      badge: item.badge && item.badge.label ? item.badge : null
+    };
+  }
+
+  // <span class="portal-badge portal-badge--TONE">LABEL</span>, as the record pages show a status.
+  function badge(b) {
+    var tone = TONES.indexOf(b.tone) >= 0 ? b.tone : "unknown";
+    return el("span", "portal-badge portal-badge--" + tone, b.label);
+  }
+
+  function exampleTag() {
+    var tag = el("span", "portal-tag portal-tag--example", "示例");
+    tag.title = "示例记录，内容仅作示意";
+    return tag;
+  }
+
+  function quoted(list) {
+    return list.map(function (w) { return "“" + w + "”"; }).join("");
+  }
+
+  // One short line on how the query was read, or "" when it was taken as typed.
+  function understood(u) {
+    if (!u) { return ""; }
+    var parts = [];
+    (u.pinyin || []).forEach(function (p) { parts.push("按拼音“" + p.from + "”查找：" + p.to); });
+    (u.corrected || []).forEach(function (c) { parts.push("已按“" + c.to + "”查找（您输入的是“" + c.from + "”）"); });
+    if ((u.dropped || []).length) {
+      var terms = u.terms || [];
+      parts.push("已略去" + quoted(u.dropped) + (terms.length ? "，按" + quoted(terms) + "查找" : ""));
+    }
+    if (u.date) { parts.push("只显示 " + u.date + " 发布的通知"); }
+    return parts.length ? parts.join("；") + "。" : "";
+  }
+
+  // A listing page's root-relative URL (/policies/by/region/shan-xi/) from this page.
+  function siteUrl(url) {
+    var root = window.PORTAL_SEARCH ? window.PORTAL_SEARCH.siteRoot() : "/";
+    var href = root + String(url).replace(/^\/+/, "");
+    // From disk (the USB bundle) a folder opens as a file list: link its index.html.
+    return /^file:/.test(root) && /\/$/.test(href) ? href + "index.html" : href;
+  }
+
+  // "您是不是要找：" with links, or null; href(query) gives each link's address.
+  function suggestions(list, className, href) {
+    if (!list || !list.length) { return null; }
+    var p = el("p", className);
+    p.appendChild(document.createTextNode("您是不是要找："));
+    list.forEach(function (s) {
+      var a = el("a", null, s.text || s.query);
+      a.href = href(s.query || s.text);
+      p.appendChild(a);
+      p.appendChild(document.createTextNode(" "));
+    });
+    return p;
+  }
+
+  function facets(list, className) {
+    if (!list || !list.length) { return null; }
+    var p = el("p", className);
+    p.appendChild(document.createTextNode("按分类浏览："));
+    list.forEach(function (f) {
+      var a = el("a", null, f.label);
+      a.href = siteUrl(f.url);
+      p.appendChild(a);
+      p.appendChild(document.createTextNode(" "));
+    });
+    return p;
+  }
+
+  window.PortalSearchView = {
+    describe: describe, badge: badge, exampleTag: exampleTag, understood: understood,
+    suggestions: suggestions, facets: facets, siteUrl: siteUrl
+  };
 
   var form = document.getElementById("portal-search");
   if (!form || !window.PortalSearch) {
@@ -12,6 +112,9 @@
   var list = panel.querySelector(".portal-search__results");
   var all = panel.querySelector(".portal-search__all");
   var searchPage = all.getAttribute("href");
+  // Suggestions and listing links, between the results and the search page link.
+  var more = el("div", "portal-search__more");
+  panel.insertBefore(more, all);
   var SHOWN = 6;
   var runId = 0;
   var timer = null;
@@ -21,25 +124,27 @@
     input.setAttribute("aria-expanded", show ? "true" : "false");
   }
 
+  function pageFor(query) {
+    return searchPage + (query ? "?q=" + encodeURIComponent(query) : "");
+  }
+
+  // A result is one link: title, then kind, 示例 and status, the facts, the excerpt.
   function item(data) {
-    var li = document.createElement("li");
-    var a = document.createElement("a");
-    a.className = "portal-search__link";
+    var d = describe(data);
+    var li = el("li");
+    var a = el("a", "portal-search__link");
     a.href = data.url;
-    var title = document.createElement("span");
-    title.className = "portal-search__title";
-    title.textContent = data.title;
-    a.appendChild(title);
-    var meta = [data.meta["栏目"], data.meta["文号"], data.meta["日期"]].filter(Boolean).join(" · ");
-    if (meta) {
-      var m = document.createElement("span");
-      m.className = "portal-search__meta";
-      m.textContent = meta;
-      a.appendChild(m);
+    a.appendChild(el("span", "portal-search__title", data.title));
+    if (d.kind || d.example || d.badge) {
+      var kind = el("span", "portal-search__kind");
+      if (d.kind) { kind.appendChild(el("span", "portal-search__type", d.kind)); }
+      if (d.example) { kind.appendChild(exampleTag()); }
+      if (d.badge) { kind.appendChild(badge(d.badge)); }
+      a.appendChild(kind);
     }
-    var excerpt = document.createElement("span");
-    excerpt.className = "portal-search__excerpt";
-    excerpt.innerHTML = data.excerpt; // escaped text with <mark> from Pagefind
+    if (d.facts.length) { a.appendChild(el("span", "portal-search__meta", d.facts.join(" · "))); }
+    var excerpt = el("span", "portal-search__excerpt");
+    excerpt.innerHTML = data.excerpt || ""; // escaped text with <mark> around the matched words
     a.appendChild(excerpt);
     li.appendChild(a);
     return li;
@@ -48,7 +153,7 @@
   function run() {
     var query = input.value.trim();
     var id = ++runId;
-    all.href = searchPage + (query ? "?q=" + encodeURIComponent(query) : "");
+    all.href = pageFor(query);
     if (!query) {
       open(false);
       return;
@@ -60,13 +165,19 @@
       if (id !== runId) { return; }
       return Promise.all(found.results.slice(0, SHOWN).map(function (r) { return r.data(); })).then(function (items) {
         if (id !== runId) { return; }
+        var total = typeof found.total === "number" ? found.total : found.results.length;
+        var line = understood(found.understood);
         list.textContent = "";
-        items.forEach(function (d) { list.appendChild(item(d)); });
-        status.textContent = found.total
-          ? (found.partial ? "没有同时包含全部关键词的内容，以下为部分匹配：" : "") +
-            (found.complete ? "" : "在标题、文号、关键词和摘要中") +
-            "找到 " + found.total + " 条结果" + (found.total > SHOWN ? "，显示前 " + SHOWN + " 条" : "")
+        items.forEach(function (data) { list.appendChild(item(data)); });
+        status.textContent = total
+          ? line + (found.partial ? "没有同时包含全部关键词的内容，以下为部分匹配。" : "") +
+            "找到 " + total + " 条结果" + (total > SHOWN ? "，显示前 " + SHOWN + " 条" : "") + "。"
           : "没有找到与“" + query + "”相关的内容。可以换个说法、缩短关键词，或从栏目页按分类浏览。";
+        more.textContent = "";
+        [suggestions(found.suggestions, "portal-search__suggest", pageFor),
+         facets(found.facets, "portal-search__facets")].forEach(function (node) {
+          if (node) { more.appendChild(node); }
+        });
       });
     }).catch(function () {
       if (id === runId) { status.textContent = "搜索索引加载失败，请检查网络后重试。"; }
