@@ -125,6 +125,8 @@
       groupsBox.appendChild(fieldset);
     });
     showFilterCount();
+    // Nothing to filter by and nothing filtered: no button to an empty panel.
+    toggle.hidden = !groupsBox.firstChild && activeFilters() === 0;
   }
 
   // Title (the link); kind, 示例 and status; the facts; the excerpt.
@@ -170,7 +172,8 @@
     var line = view.understood(search.understood);
     understoodBox.textContent = line;
     understoodBox.hidden = !line;
-    fill(suggestBox, view.suggestions(search.suggestions, "", function (q) { return "?q=" + encodeURIComponent(q); }));
+    fill(suggestBox, view.suggestions(search.suggestions, "", function (q) { return "?q=" + encodeURIComponent(q); },
+                                      search.understood));
     fill(facetsBox, view.facets(search.facets, ""));
   }
 

@@ -13,6 +13,13 @@
     return node;
   }
 
+  // A long list in one fact (a notice from ten issuers) keeps its first two:
+  // 甲、乙等10个. The record page has them all.
+  function short(fact) {
+    var parts = fact.split("、");
+    return parts.length > 3 ? parts.slice(0, 2).join("、") + "等" + parts.length + "个" : fact;
+  }
+
   // One result's description: {kind, example, facts, badge}. Indexes built
   // before kind/facts/badge existed give meta (栏目, 文号, 日期) instead.
   function describe(item) {
@@ -27,7 +34,7 @@
     return {
       kind: kind,
       example: example,
-      facts: facts.filter(function (f) { return typeof f === "string" && f.trim(); }),
+      facts: facts.filter(function (f) { return typeof f === "string" && f.trim(); }).map(short),
       badge: item.badge && item.badge.label ? item.badge : null
     };
   }
@@ -71,8 +78,11 @@
   }
 
   // "您是不是要找：" with links, or null; href(query) gives each link's address.
-  function suggestions(list, className, href) {
-    if (!list || !list.length) { return null; }
+  // What the query was already read as (understood) is not offered again.
+  function suggestions(list, className, href, u) {
+    var searched = [].concat((u && u.pinyin) || [], (u && u.corrected) || []).map(function (p) { return p.to; });
+    list = (list || []).filter(function (s) { return searched.indexOf(s.query || s.text) < 0; });
+    if (!list.length) { return null; }
     var p = el("p", className);
     p.appendChild(document.createTextNode("您是不是要找："));
     list.forEach(function (s) {
@@ -174,7 +184,7 @@
             "找到 " + total + " 条结果" + (total > SHOWN ? "，显示前 " + SHOWN + " 条" : "") + "。"
           : "没有找到与“" + query + "”相关的内容。可以换个说法、缩短关键词，或从栏目页按分类浏览。";
         more.textContent = "";
-        [suggestions(found.suggestions, "portal-search__suggest", pageFor),
+        [suggestions(found.suggestions, "portal-search__suggest", pageFor, found.understood),
          facets(found.facets, "portal-search__facets")].forEach(function (node) {
           if (node) { more.appendChild(node); }
         });
