@@ -354,12 +354,38 @@
 
   // ---- searching ----------------------------------------------------------------
 
-  // Pagefind's results for one variant: {id → {result, score}}.
+  // Whether the index holds a word (or words it begins). Pagefind answers a
+  // word it does not hold with the words of its longest prefix that it does
+  // (zzqwxk → every zz… word) and leaves it out of a search of several words,
+  // so a word is checked once: where the first result matched, is the word there?
+  var known = {};
+  function exists(pagefind, word) {
+    if (!known[word]) {
+      known[word] = pagefind.search(word).then(function (found) {
+        if (!found.results.length) { return false; }
+        var first = found.results[0];
+        // The result's own word positions: a fragment's `locations` are shared
+        // by every search that fetched it, and the last one writes them.
+        return first.data().then(function (d) {
+          var words = (d.content || "").split(/\s+/);
+          return (first.words || []).some(function (at) {
+            return (words[at] || "").replace(/[^0-9a-z]+$/, "").lastIndexOf(word, 0) === 0;
+          });
+        });
+      });
+    }
+    return known[word];
+  }
+
+  // Pagefind's results for one variant (every word of it must be in the index).
   function lookUp(pagefind, words, options, cache) {
     var key = words.join(" ") + "\u0000" + JSON.stringify(options);
     if (!cache[key]) {
-      cache[key] = pagefind.search(words.join(" "), options).then(function (found) {
-        return { results: found.results, filters: found.filters };
+      cache[key] = Promise.all(words.map(function (w) { return exists(pagefind, w); })).then(function (held) {
+        if (held.indexOf(false) >= 0) { return { results: [], filters: {} }; }
+        return pagefind.search(words.join(" "), options).then(function (found) {
+          return { results: found.results, filters: found.filters };
+        });
       });
     }
     return cache[key];
@@ -413,7 +439,7 @@
   function marks(pagefind) {
     if (!marked) {
       marked = Promise.all(Object.keys(TRUST).map(function (word) {
-        return pagefind.search(word).then(function (found) {
+        return lookUp(pagefind, [word], {}, {}).then(function (found) {
           var ids = {};
           found.results.forEach(function (r) { ids[r.id] = true; });
           return [word, ids];
