@@ -231,7 +231,10 @@ def _marks(rec: Record) -> tuple[str, ...]:
     marks = []
     if rec.example:
         marks.append("example")
-    if (rec.status and rec.status.tone in _ENDED_TONES) or rec.get("stage") == "退出":
+    # A mentor's closed status is the enrolment, not the record: only notices
+    # and technologies end (废止, 失效, 退出 …).
+    ended = rec.collection != "mentors" and rec.status is not None and rec.status.tone in _ENDED_TONES
+    if ended or rec.get("stage") == "退出":
         marks.append("ended")
     return tuple(marks)
 

@@ -22,7 +22,7 @@
   var HAN = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/;
   var HAN_RUNS = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+/g;
   // Filter counts come from at most this many matching records (fetched one by one).
-  var COUNT_LIMIT = 30;
+  var COUNT_LIMIT = 20;
   // How much a mark (portal/search_docs.py: MARKS) leaves of a record's score.
   var TRUST = { zrexample: 0.8, zrended: 0.6, zrhelp: 0.2 };
   // Pinyin and corrections offer at most this many words each.
@@ -354,37 +354,52 @@
 
   // ---- searching ----------------------------------------------------------------
 
-  // Whether the index holds a word (or words it begins). Pagefind answers a
-  // word it does not hold with the words of its longest prefix that it does
-  // (zzqwxk → every zz… word) and leaves it out of a search of several words,
-  // so a word is checked once: where the first result matched, is the word there?
-  var known = {};
-  function exists(pagefind, word) {
-    if (!known[word]) {
-      known[word] = pagefind.search(word).then(function (found) {
-        if (!found.results.length) { return false; }
-        var first = found.results[0];
-        // The result's own word positions: a fragment's `locations` are shared
-        // by every search that fetched it, and the last one writes them.
-        return first.data().then(function (d) {
-          var words = (d.content || "").split(/\s+/);
-          return (first.words || []).some(function (at) {
-            return (words[at] || "").replace(/[^0-9a-z]+$/, "").lastIndexOf(word, 0) === 0;
+  // Pagefind answers a word it does not hold with the words of its longest
+  // prefix that it does (zzqwxk → every zz… word), in each shard of a merged
+  // index on its own, and leaves such a word out of a search of several words.
+  // So a pair (always whole) is looked up exactly as well ("…" finds only the
+  // word itself, in every shard), and the records found must hold every pair;
+  // a word that may be a prefix (one character, a number, a date) is checked
+  // once: where its first result matched, does a word begin with it?
+  var EXACT = /^(zq[a-p]{8}|zr[a-z]+)$/;
+  var held = {};
+  function holding(pagefind, word) {
+    if (window.PORTAL_SEARCH_BACKEND) { return Promise.resolve(null); }  // the USB bundle's search never guesses
+    if (!held[word]) {
+      held[word] = EXACT.test(word)
+        ? pagefind.search("\"" + word + "\"").then(function (found) {
+          var ids = {};
+          found.results.forEach(function (r) { ids[r.id] = true; });
+          return ids;
+        })
+        : pagefind.search(word).then(function (found) {
+          if (!found.results.length) { return {}; }
+          var first = found.results[0];
+          // The result's own word positions: a fragment's `locations` are shared
+          // by every search that fetched it, and the last one writes them.
+          return first.data().then(function (d) {
+            var words = (d.content || "").split(/\s+/);
+            var begins = (first.words || []).some(function (at) {
+              return (words[at] || "").replace(/[^0-9a-z]+$/, "").lastIndexOf(word, 0) === 0;
+            });
+            return begins ? null : {};  // null: any record Pagefind finds
           });
         });
-      });
     }
-    return known[word];
+    return held[word];
   }
 
-  // Pagefind's results for one variant (every word of it must be in the index).
+  // Pagefind's results for one variant: records holding every word of it.
   function lookUp(pagefind, words, options, cache) {
     var key = words.join(" ") + "\u0000" + JSON.stringify(options);
     if (!cache[key]) {
-      cache[key] = Promise.all(words.map(function (w) { return exists(pagefind, w); })).then(function (held) {
-        if (held.indexOf(false) >= 0) { return { results: [], filters: {} }; }
+      cache[key] = Promise.all(words.map(function (w) { return holding(pagefind, w); })).then(function (sets) {
+        if (sets.some(function (ids) { return ids && !Object.keys(ids).length; })) { return { results: [], filters: {} }; }
         return pagefind.search(words.join(" "), options).then(function (found) {
-          return { results: found.results, filters: found.filters };
+          var results = found.results.filter(function (r) {
+            return sets.every(function (ids) { return !ids || ids[r.id]; });
+          });
+          return { results: results, filters: results.length === found.results.length ? found.filters : null };
         });
       });
     }
@@ -427,9 +442,9 @@
         found.results.forEach(function (r) { shares[r.id] = { result: r, share: 1 }; });
       });
       concept.hits = Object.keys(shares).length;
-      concept.smallest = all.length ? all.reduce(function (a, b) {
-        return a.results.length <= b.results.length ? a : b;
-      }) : null;
+      // Pagefind's own counts are this concept's when one lookup found it all.
+      concept.counts = all.length === 1 ? all[0].filters : null;
+      concept.largest = all.reduce(function (a, b) { return !a || b.results.length > a.results.length ? b : a; }, null);
       return shares;
     });
   }
@@ -540,7 +555,8 @@
           var better = corrected(query, read.understood);
           if (better !== query) { suggestions.push({ text: better, query: better }); }
         }
-        return finish(answer.results, answer.filters, read, counts, answer.partial, suggestions, own.sort, pagefind,
+        var filters = answer.filters || (answer.results.length > COUNT_LIMIT ? answer.bound : null);
+        return finish(answer.results, filters, read, counts, answer.partial, suggestions, own.sort, pagefind,
                       options);
       });
     });
@@ -575,25 +591,29 @@
       if (!read.concepts.length && dated) {
         Object.keys(dated).forEach(function (id) { entries[id] = { result: dated[id], covered: 0, score: 1 }; });
       }
-      var list = Object.keys(entries).map(function (id) {
-        var e = entries[id];
-        trust.forEach(function (pair) { if (pair[1][id]) { e.score *= TRUST[pair[0]]; } });
-        return e;
-      });
+      var list = Object.keys(entries).map(function (id) { return entries[id]; });
       var most = list.reduce(function (n, e) { return Math.max(n, e.covered); }, 0);
+      list.forEach(function (e) {
+        // How much of the query a record covers counts beside how well each part matched.
+        if (most) { e.score *= 0.5 + 0.5 * e.covered / most; }
+        trust.forEach(function (pair) { if (pair[1][e.result.id]) { e.score *= TRUST[pair[0]]; } });
+      });
       // Records that cover at least half as much of the query as the best one.
       list = list.filter(function (e) { return e.covered * 2 >= most; });
       list.sort(function (a, b) { return b.score - a.score || b.covered - a.covered; });
-      var smallest = null;
+      var only = read.concepts.length === 1 && !dated ? read.concepts[0] : null;
+      // Too many to count one by one: the concept that found most bounds the counts.
+      var bound = null;
       read.concepts.forEach(function (c) {
-        if (c.smallest && c.hits && (!smallest || c.smallest.results.length < smallest.results.length)) {
-          smallest = c.smallest;
+        if (c.largest && c.largest.filters && (!bound || c.largest.results.length > bound.results.length)) {
+          bound = c.largest;
         }
       });
       return {
         results: list.map(function (e) { return e.result; }),
         partial: live > 0 && most < live,
-        filters: read.concepts.length === 1 && smallest ? smallest.filters : null
+        filters: only && only.counts ? only.counts : null,
+        bound: bound ? bound.filters : null
       };
     });
   }
