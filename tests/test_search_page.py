@@ -144,6 +144,20 @@ def test_nothing_found_is_not_a_dead_end(page, site_server):
     assert page.foreign_requests == [] and page.errors == []
 
 
+def test_nothing_found_with_filters_offers_the_search_without_them(page, site_server):
+    # No technology has a region: 艾灸 in 上海 finds nothing, 艾灸 alone does.
+    page.goto(site_server + "/search/?q=艾灸&region=上海")
+    wait_status(page, "没有找到")
+    wider = page.locator("#portal-sp-relaxed a")
+    wider.wait_for(timeout=15000)
+    assert "不限筛选条件" in wider.inner_text()
+    wider.click()
+    page.wait_for_url(re.compile(r"q=%E8%89%BE%E7%81%B8$|q=艾灸$"))
+    assert "region" not in query_of(page)
+    assert results(page).count() > 0
+    assert page.foreign_requests == [] and page.errors == []
+
+
 def test_keyboard_only(page, site_server):
     page.goto(site_server + "/search/")
     wait_status(page, "输入关键词")

@@ -21,8 +21,6 @@
 
   var HAN = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/;
   var HAN_RUNS = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+/g;
-  // Filter counts come from at most this many matching records (fetched one by one).
-  var COUNT_LIMIT = 20;
   // How much a mark (portal/search_docs.py: MARKS) leaves of a record's score.
   var TRUST = { zrexample: 0.8, zrended: 0.6, zrhelp: 0.2 };
   // Pinyin and corrections offer at most this many words each.
@@ -183,7 +181,10 @@
       }
       readChunk(chunk, terms, concepts, understood);
     });
-    concepts.forEach(function (c) { understood.terms.push(c.text); });
+    concepts.forEach(function (c) {
+      var shown = c.piece || c.text;  // a longer text looked up pair by pair reads as itself
+      if (understood.terms.indexOf(shown) < 0) { understood.terms.push(shown); }
+    });
     return { concepts: concepts, date: date, understood: understood };
   }
 
@@ -444,7 +445,6 @@
       concept.hits = Object.keys(shares).length;
       // Pagefind's own counts are this concept's when one lookup found it all.
       concept.counts = all.length === 1 ? all[0].filters : null;
-      concept.largest = all.reduce(function (a, b) { return !a || b.results.length > a.results.length ? b : a; }, null);
       return shares;
     });
   }
@@ -519,7 +519,26 @@
   }
 
   // search(query, {filters, sort, counts}) → the answer (see search-page.js).
+  // Nothing found with the reader's filters or a date in the query: the answer
+  // names the nearest wider search that finds something (relaxed: {query,
+  // total, filters: false when it drops the filters}).
   function search(query, own) {
+    return answerFor(query, own).then(function (answer) {
+      if (answer.total || (own && own.relaxing)) { return answer; }
+      var hasFilters = own && own.filters && Object.keys(own.filters).length;
+      var date = answer.understood && answer.understood.date;
+      var wider = hasFilters ? { query: query, filters: false }
+        : date && answer.rest ? { query: answer.rest, filters: true } : null;
+      if (!wider) { return answer; }
+      return answerFor(wider.query, { filters: wider.filters ? own.filters : null, counts: false, relaxing: true })
+        .then(function (other) {
+          if (other.total) { answer.relaxed = { query: wider.query, total: other.total, filters: wider.filters }; }
+          return answer;
+        });
+    });
+  }
+
+  function answerFor(query, own) {
     own = own || {};
     var options = {};
     if (own.filters && Object.keys(own.filters).length) { options.filters = own.filters; }
@@ -529,6 +548,7 @@
       var read = understand(query, loaded.terms);
       var empty = { words: [], results: [], total: 0, filters: {}, partial: false, complete: true,
                     understood: read.understood, suggestions: [], facets: read.understood.facets };
+      var rest = read.date ? read.date.rest.replace(/\s+/g, " ").trim() : "";
       if (!read.concepts.length && !read.date) {
         if (!options.filters) { return empty; }
         return pagefind.search(null, Object.assign({ sort: own.sort }, options)).then(function (found) {
@@ -555,9 +575,11 @@
           var better = corrected(query, read.understood);
           if (better !== query) { suggestions.push({ text: better, query: better }); }
         }
-        var filters = answer.filters || (answer.results.length > COUNT_LIMIT ? answer.bound : null);
-        return finish(answer.results, filters, read, counts, answer.partial, suggestions, own.sort, pagefind,
+        return finish(answer.results, answer.filters, read, counts, answer.partial, suggestions, own.sort, pagefind,
                       options);
+      }).then(function (answer) {
+        answer.rest = rest;
+        return answer;
       });
     });
   }
@@ -602,18 +624,10 @@
       list = list.filter(function (e) { return e.covered * 2 >= most; });
       list.sort(function (a, b) { return b.score - a.score || b.covered - a.covered; });
       var only = read.concepts.length === 1 && !dated ? read.concepts[0] : null;
-      // Too many to count one by one: the concept that found most bounds the counts.
-      var bound = null;
-      read.concepts.forEach(function (c) {
-        if (c.largest && c.largest.filters && (!bound || c.largest.results.length > bound.results.length)) {
-          bound = c.largest;
-        }
-      });
       return {
         results: list.map(function (e) { return e.result; }),
         partial: live > 0 && most < live,
-        filters: only && only.counts ? only.counts : null,
-        bound: bound ? bound.filters : null
+        filters: only && only.counts ? only.counts : null
       };
     });
   }
@@ -712,20 +726,47 @@
         facets: read.understood.facets
       };
       if (!wrapped.length) { return withLexiconSuggestions(answer, read); }
-      if ((filters && Object.keys(filters).length) || !counts) { return answer; }
-      // Counts from the matching records themselves (the first COUNT_LIMIT).
-      return Promise.all(wrapped.slice(0, COUNT_LIMIT).map(function (r) { return r.data(); })).then(function (all) {
+      if ((filters && Object.keys(filters).length) || !counts || !pagefind) { return answer; }
+      // An answer put together from several lookups: each record's filter values counted.
+      return filterValues(pagefind).then(function (values) {
         var found = {};
-        all.forEach(function (d) {
-          Object.keys(d.filters).forEach(function (name) {
-            var group = found[name] || (found[name] = {});
-            d.filters[name].forEach(function (v) { group[v] = (group[v] || 0) + 1; });
+        wrapped.forEach(function (r) {
+          (values[r.id] || []).forEach(function (pair) {
+            var group = found[pair[0]] || (found[pair[0]] = {});
+            group[pair[1]] = (group[pair[1]] || 0) + 1;
           });
         });
         answer.filters = found;
         return answer;
       });
     });
+  }
+
+  // Every record's filter values ({id → [[filter, value]]}), read once from the
+  // filter index itself (a search with one filter and no words fetches no
+  // index chunks or fragments).
+  var valuesLoading = null;
+  function filterValues(pagefind) {
+    if (!valuesLoading) {
+      valuesLoading = pagefind.filters().then(function (all) {
+        var pairs = [];
+        Object.keys(all).forEach(function (name) {
+          Object.keys(all[name]).forEach(function (value) { pairs.push([name, value]); });
+        });
+        return Promise.all(pairs.map(function (pair) {
+          var filters = {};
+          filters[pair[0]] = pair[1];
+          return pagefind.search(null, { filters: filters }).then(function (found) { return [pair, found.results]; });
+        }));
+      }).then(function (lists) {
+        var values = {};
+        lists.forEach(function (entry) {
+          entry[1].forEach(function (r) { (values[r.id] = values[r.id] || []).push(entry[0]); });
+        });
+        return values;
+      });
+    }
+    return valuesLoading;
   }
 
   // Nothing found: words of the index that share the query's characters.

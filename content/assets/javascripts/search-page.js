@@ -25,6 +25,7 @@
   var list = document.getElementById("portal-sp-results");
   var moreButton = document.getElementById("portal-sp-more");
   var facetsBox = document.getElementById("portal-sp-facets");
+  var relaxedBox = document.getElementById("portal-sp-relaxed");
   var emptyBox = document.getElementById("portal-sp-empty");
   var filterTip = document.getElementById("portal-sp-tip-filters");
 
@@ -175,6 +176,26 @@
     fill(suggestBox, view.suggestions(search.suggestions, "", function (q) { return "?q=" + encodeURIComponent(q); },
                                       search.understood));
     fill(facetsBox, view.facets(search.facets, ""));
+    fill(relaxedBox, relaxed(search.relaxed));
+  }
+
+  // Nothing found as asked: the nearest wider search that finds something.
+  function relaxed(wider) {
+    if (!wider) { return null; }
+    var p = document.createElement("p");
+    var a = document.createElement("a");
+    var params = new URLSearchParams();
+    params.set("q", wider.query);
+    if (wider.filters) {
+      FILTER_ORDER.forEach(function (name) {
+        (state.filters[name] || []).forEach(function (value) { params.append(config.filterParams[name], value); });
+      });
+    }
+    a.href = "?" + params.toString();
+    a.textContent = wider.filters ? "不限日期，搜索“" + wider.query + "”" : "不限筛选条件，搜索“" + wider.query + "”";
+    p.appendChild(a);
+    p.appendChild(document.createTextNode("：有 " + wider.total + " 条结果。"));
+    return p;
   }
 
   function clearAnswer() {
@@ -184,6 +205,7 @@
     understoodBox.hidden = true;
     suggestBox.hidden = true;
     facetsBox.hidden = true;
+    relaxedBox.hidden = true;
     doneButton.textContent = "查看结果";
   }
 
