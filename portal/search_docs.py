@@ -25,6 +25,7 @@ import functools
 import html
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 
 from .catalogue import Record
@@ -82,6 +83,24 @@ def pairs(text: str) -> str:
     return " ".join(words)
 
 
+@functools.cache
+def _code(chars: str) -> str:
+    """A pair's index word; most pairs recur in thousands of bodies."""
+    return PAIR_PREFIX + chars.translate(_CODES)
+
+
+def distinct_pairs(text: str) -> set[str]:
+    """set(pairs(text).split()), made from the distinct pairs first: a body
+    repeats most of its pairs, and only the distinct ones are written."""
+    folded = (text or "").translate(_FULLWIDTH).lower()
+    runs = _HAN_RUN.findall(folded)
+    chars = {run[i:i + 2] for run in runs for i in range(len(run) - 1)}
+    chars.update(run[-1] for run in runs)
+    words = set(map(_code, chars))
+    words.update(NUMBER_PREFIX + w for w in _LETTERS_AND_DIGITS.findall(_HAN_RUN.sub(" ", folded)))
+    return words
+
+
 # Page text by regular expressions rather than html.parser: the markup is
 # sanitised record bodies (nh3) or MkDocs' own pages, and the parser took 40%
 # of making 20,000 search documents. Attribute values may hold ">".
@@ -103,9 +122,14 @@ def html_text(markup: str) -> str:
 
 
 # Machine text a page may show (feed and data file addresses, commands): never indexed.
-_MACHINE = re.compile(r"\S*[/\\]\S*|\S+\.(?:xml|json|csv|ics|js|css|html|yaml|zip|gz)\b|https?:\S+", re.I)
-# Where a sentence ends, for the excerpt text kept beside the index words.
-TEXT_CHARS = 1200
+# Printable ASCII only ([!-~]): Chinese text has no spaces, and \S* would
+# scan a whole paragraph from every position.
+_MACHINE = re.compile(r"https?:[!-~]+|[!-~]*[/\\][!-~]*|[!-~]+\.(?:xml|json|csv|ics|js|css|html|yaml|zip|gz)\b", re.I)
+# How much of a record's text a result may quote (its start, cut at a sentence
+# end): every result's fragment carries it, and Pagefind's time grows with it.
+TEXT_CHARS = 300
+# A help page is one of a few: more of it, so its best sentence is likely there.
+HELP_TEXT_CHARS = 1200
 # The marks a ranking reads before any result is fetched (search-core.js:
 # TRUST): illustrative records, records no longer in force, help pages.
 MARK_PREFIX = "zr"
@@ -136,12 +160,13 @@ class SearchDocument:
         out = [(10, self.title)] + [(w, t) for w, t in self.weighted if t and t.strip()]
         return out + ([(1, self.body)] if self.body.strip() else [])
 
-    def words(self) -> list[tuple[int, str]]:
+    def words(self, leave_out: frozenset = frozenset()) -> list[tuple[int, str]]:
         """(weight, index words) of each field: all pairs of the weighted fields,
-        the body's distinct pairs that no weighted field holds, then the marks."""
+        the body's distinct pairs that no weighted field holds (nor leave_out:
+        common_pairs), then the marks."""
         out = [(w, pairs(t)) for w, t in [(10, self.title)] + list(self.weighted) if t and t.strip()]
         named = {word for _w, words in out for word in words.split()}
-        body = sorted(set(pairs(_MACHINE.sub(" ", self.body)).split()) - named)
+        body = sorted(distinct_pairs(_MACHINE.sub(" ", self.body)) - named - leave_out)
         if body:
             out.append((1, " ".join(body)))
         extra = [MARKS[m] for m in self.marks] + ([DATE_PREFIX + self.dated] if self.dated else [])
@@ -149,13 +174,16 @@ class SearchDocument:
             out.append((1, " ".join(extra)))
         return out
 
-    @functools.cached_property
+    @property
     def html(self) -> str:
+        return self.page()
+
+    def page(self, leave_out: frozenset = frozenset()) -> str:
         """The page Pagefind indexes (never served): the index words, the
         filters, and the meta a result shows."""
         parts = ['<html lang="zh"><head><title></title></head><body>',
                  f'<main data-pagefind-body data-pagefind-meta="title:{_attr(self.title)}">']
-        for n, (weight, words) in enumerate(self.words()):
+        for n, (weight, words) in enumerate(self.words(leave_out)):
             tag = "h1" if n == 0 else "div" if weight == 1 else "p"
             weight_attr = f' data-pagefind-weight="{weight}"' if weight != 1 else ""
             parts.append(f"<{tag}{weight_attr}>{html.escape(words)}</{tag}>")
@@ -298,15 +326,35 @@ def content_document(url: str, title: str, rendered_html: str) -> SearchDocument
     text without code or addresses, found after the records it would tie with."""
     text = html_text(_CODE.sub(" ", rendered_html))
     return _document(url, title, [], text, filters={"栏目": ["说明"]},
-                     meta={"栏目": "说明", "text": excerpt_text(text)}, marks=("help",))
+                     meta={"栏目": "说明", "text": excerpt_text(text, HELP_TEXT_CHARS)}, marks=("help",))
 
 
-def _made(rec: Record, scratch) -> tuple[SearchDocument, str]:
+# A catalogue this large leaves out of its bodies the pairs that more than
+# COMMON_SHARE of its records hold (医疗, 工作 …): in a body they tell records
+# apart less than anything else, yet hold about a third of the index's entries,
+# and Pagefind's time grows with the entries. Titles, names and the other
+# weighted fields keep them. Judged on a sample of COMMON_SAMPLE bodies.
+COMMON_FROM = 2_000
+COMMON_SHARE = 0.1
+COMMON_SAMPLE = 1_000
+
+
+def common_pairs(records: list[Record]) -> frozenset:
+    """The pair words a large catalogue's bodies leave out (empty below COMMON_FROM records)."""
+    if len(records) < COMMON_FROM:
+        return frozenset()
+    sample = records[::max(1, len(records) // COMMON_SAMPLE)]
+    counts: Counter = Counter()
+    for rec in sample:
+        counts.update(w for w in distinct_pairs(rec.get("body") or "") if w.startswith(PAIR_PREFIX))
+    return frozenset(w for w, n in counts.items() if n > COMMON_SHARE * len(sample))
+
+
+def _made(rec: Record, scratch, leave_out: frozenset) -> tuple[SearchDocument, str]:
     body = markdown_to_html(rec.get("body"))
     doc = record_document(rec, body)
     if scratch is not None:
-        scratch.write(doc)
-        doc.__dict__.pop("html", None)  # written: not sent back to the parent
+        scratch.write(doc, leave_out)
     return doc, body
 
 
@@ -323,8 +371,9 @@ class RecordDocuments:
 
         self.records = list(records)
         self.markdown = markdown
-        self._job = MapJob(functools.partial(_made, scratch=scratch), self.records, on_done=on_done,
-                           parallel=parallel)
+        leave_out = common_pairs(self.records)
+        self._job = MapJob(functools.partial(_made, scratch=scratch, leave_out=leave_out), self.records,
+                           on_done=on_done, parallel=parallel)
 
     def result(self) -> list[SearchDocument]:
         documents = []

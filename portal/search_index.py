@@ -80,14 +80,14 @@ class SearchScratch:
     def folders(self) -> list[Path]:
         return [Path(folder.name) for folder in self._folders]
 
-    def write(self, doc: SearchDocument) -> None:
+    def write(self, doc: SearchDocument, leave_out: frozenset = frozenset()) -> None:
         shard = self._shard.get(doc.url)
         if shard is None:  # dealt on, to the smallest shard
             shard = self._shard[doc.url] = self.sizes.index(min(self.sizes))
             self.sizes[shard] += 1
         folder = site_path(Path(self._folders[shard].name), doc.url.strip("/"))
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / "index.html").write_text(doc.html, encoding="utf-8")
+        (folder / "index.html").write_text(doc.page(leave_out), encoding="utf-8")
 
     def release(self, shard: int) -> None:
         self._folders[shard].cleanup()

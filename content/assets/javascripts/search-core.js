@@ -13,9 +13,12 @@
 //   * a pair that matches nothing is compared with the lexicon's words of the
 //     same reading (偏保 → 骗保), and the correction searched too.
 // A record's score adds up each concept's best match (a concept counts at most
-// 1, relative to its best record), so records that cover more of the query come
-// first, and a name or title (weight 10) beats a mention in the body (weight 1).
-// Illustrative records, records no longer in force and help pages rank lower (TRUST).
+// 1, relative to its best record), scaled by how much of the query the record
+// covers, so a name or title (weight 10) beats a mention in the body (weight 1)
+// and records that cover more of the query come first. Illustrative records,
+// records no longer in force and help pages rank lower (TRUST). Every word is
+// checked to be in the index (holding): Pagefind would answer a missing word
+// with its nearest ones.
 (function () {
   "use strict";
 
