@@ -166,7 +166,7 @@ class SearchDocument:
         common_pairs), then the marks."""
         out = [(w, pairs(t)) for w, t in [(10, self.title)] + list(self.weighted) if t and t.strip()]
         named = {word for _w, words in out for word in words.split()}
-        body = sorted(distinct_pairs(_MACHINE.sub(" ", self.body)) - named - leave_out)
+        body = sorted(distinct_pairs(self.body) - named - leave_out)
         if body:
             out.append((1, " ".join(body)))
         extra = [MARKS[m] for m in self.marks] + ([DATE_PREFIX + self.dated] if self.dated else [])
@@ -186,7 +186,8 @@ class SearchDocument:
         for n, (weight, words) in enumerate(self.words(leave_out)):
             tag = "h1" if n == 0 else "div" if weight == 1 else "p"
             weight_attr = f' data-pagefind-weight="{weight}"' if weight != 1 else ""
-            parts.append(f"<{tag}{weight_attr}>{html.escape(words)}</{tag}>")
+            # Index words are letters and digits only: nothing to escape.
+            parts.append(f"<{tag}{weight_attr}>{words}</{tag}>")
         for name, values in self.filters:
             parts += [f'<span data-pagefind-filter="{_attr(name)}:{_attr(v)}"></span>' for v in values]
         parts += [f'<span data-pagefind-meta="{_attr(k)}:{_attr(v)}"></span>' for k, v in self.meta]
@@ -209,7 +210,7 @@ def _attr(value) -> str:
 def excerpt_text(text: str, limit: int = TEXT_CHARS) -> str:
     """The start of a text as a reader reads it (one space between lines), cut at
     a sentence end within `limit` characters: excerpts are sentences of it."""
-    plain = " ".join(_MACHINE.sub(" ", text or "").split())
+    plain = " ".join((text or "").split())
     if len(plain) <= limit:
         return plain
     cut = max(plain.rfind(end, 0, limit) for end in "。！？；")
@@ -272,7 +273,7 @@ def record_document(rec: Record, body_html: str | None = None) -> SearchDocument
     d = rec.data
     if body_html is None:
         body_html = markdown_to_html(d.get("body"))
-    body = html_text(body_html) if body_html else ""
+    body = _MACHINE.sub(" ", html_text(body_html)) if body_html else ""
     url = "/" + rec.url
     status = rec.status.label if rec.status else None
     label = COLLECTION_BY_NAME[rec.collection].label
@@ -324,7 +325,7 @@ _CODE = re.compile(r"<(pre|code)\b.*?</\1\s*>", re.S | re.I)
 def content_document(url: str, title: str, rendered_html: str) -> SearchDocument:
     """A content page (关于本站, 技术推广流程, …) from its rendered HTML: its
     text without code or addresses, found after the records it would tie with."""
-    text = html_text(_CODE.sub(" ", rendered_html))
+    text = _MACHINE.sub(" ", html_text(_CODE.sub(" ", rendered_html)))
     return _document(url, title, [], text, filters={"栏目": ["说明"]},
                      meta={"栏目": "说明", "text": excerpt_text(text, HELP_TEXT_CHARS)}, marks=("help",))
 
@@ -335,7 +336,7 @@ def content_document(url: str, title: str, rendered_html: str) -> SearchDocument
 # and Pagefind's time grows with the entries. Titles, names and the other
 # weighted fields keep them. Judged on a sample of COMMON_SAMPLE bodies.
 COMMON_FROM = 2_000
-COMMON_SHARE = 0.1
+COMMON_SHARE = 0.05
 COMMON_SAMPLE = 1_000
 
 

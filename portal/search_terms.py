@@ -35,7 +35,7 @@ LEXICON_FILE = "portal-lexicon.json"
 _FILTERED = {"地区", "主题", "管理类别", "技术范围", "适用机构", "层级", "传承类别"}
 # Lexicon size: the words most used first, enough for every name and topic of
 # a national catalogue while the file stays small for a phone.
-LEXICON_WORDS = 12_000
+LEXICON_WORDS = 5_000
 _HAN = re.compile("[" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in HAN_RANGES) + "]+")
 
 

@@ -236,13 +236,15 @@ class SiteBuild:
             self._write_pages(site)
             if job is not None:
                 # The offline files' work on the written pages overlaps Pagefind's last minutes.
-                with ThreadPoolExecutor(max_workers=1) as pool:
+                # So does working out what the search knows of words (written beside the index once
+                # Pagefind has written it).
+                with ThreadPoolExecutor(max_workers=2) as pool:
                     preparing = pool.submit(prepare_offline_files, site, self.routes, self.site_name)
+                    terms = pool.submit(search_term_files, self.catalogue, self.routes)
                     job.wait()
                     prepared = preparing.result()
-                # Beside the index, once Pagefind has written it: what the search knows of words.
-                for name, content in search_term_files(self.catalogue, self.routes).items():
-                    (site / "pagefind" / name).write_bytes(content)
+                    for name, content in terms.result().items():
+                        (site / "pagefind" / name).write_bytes(content)
         except SearchIndexError as exc:
             raise SiteBuildError(str(exc)) from None
         except BaseException:
