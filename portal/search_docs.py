@@ -134,6 +134,9 @@ HELP_TEXT_CHARS = 1200
 # TRUST): illustrative records, records no longer in force, help pages.
 MARK_PREFIX = "zr"
 MARKS = {"example": "zrexample", "ended": "zrended", "help": "zrhelp"}
+# Every document holds this word: a search by filters alone looks it up (a
+# Pagefind search without words loads every index chunk).
+EVERY = "zrall"
 # A notice's publication date as one word (zd20240302): a query's 2024年3月 looks
 # up zd202403, which Pagefind matches as a prefix (search-core.js: readDate).
 DATE_PREFIX = "zd"
@@ -169,9 +172,8 @@ class SearchDocument:
         body = sorted(distinct_pairs(self.body) - named - leave_out)
         if body:
             out.append((1, " ".join(body)))
-        extra = [MARKS[m] for m in self.marks] + ([DATE_PREFIX + self.dated] if self.dated else [])
-        if extra:
-            out.append((1, " ".join(extra)))
+        extra = [EVERY] + [MARKS[m] for m in self.marks] + ([DATE_PREFIX + self.dated] if self.dated else [])
+        out.append((1, " ".join(extra)))
         return out
 
     @property
@@ -268,6 +270,12 @@ def _marks(rec: Record) -> tuple[str, ...]:
     return tuple(marks)
 
 
+# The values a record is filed under (地区, 主题, 适用机构 …): a query naming one
+# (陕西, 村卫生室) finds the records filed there first, and a large catalogue
+# keeps these pairs however common they are (common_pairs).
+FACET_WEIGHT = 5
+
+
 def record_document(rec: Record, body_html: str | None = None) -> SearchDocument:
     """A record's search document; body_html: its body converted already."""
     d = rec.data
@@ -281,9 +289,9 @@ def record_document(rec: Record, body_html: str | None = None) -> SearchDocument
         levels = d.get("levels") or []
         return _document(
             url, d["name"],
-            [(10, _join(d.get("aliases"))), (6, d.get("summary")), (4, _join(d.get("specialties"), d.get("indications")))],
-            _join(d.get("category"), d.get("tradition"), d.get("management_class"), d.get("stage"), levels,
-                  d.get("promotion_methods"), d.get("contraindications"), d.get("equipment"),
+            [(10, _join(d.get("aliases"))), (6, d.get("summary")), (4, _join(d.get("specialties"), d.get("indications"))),
+             (FACET_WEIGHT, _join(d.get("category"), d.get("management_class"), levels))],
+            _join(d.get("tradition"), d.get("stage"), d.get("promotion_methods"), d.get("contraindications"), d.get("equipment"),
                   [i["name"] for i in d.get("indicators", [])], body,
                   [m.title for m in rec.related("mentors")], [s["title"] for s in d.get("sources", [])]),
             filters={"栏目": [label], "管理类别": [d.get("management_class")], "推广阶段": [d.get("stage")],
@@ -296,8 +304,8 @@ def record_document(rec: Record, body_html: str | None = None) -> SearchDocument
         return _document(
             url, d["name"],
             [(7, _join(d.get("specialties"))), (4, _join(d.get("title"), d.get("institution"), d.get("tier"))),
-             (3, d.get("summary"))],
-            _join(d.get("track"), d.get("region"), [t.title for t in rec.related("technologies")],
+             (3, d.get("summary")), (FACET_WEIGHT, _join(d.get("region"), d.get("track")))],
+            _join([t.title for t in rec.related("technologies")],
                   d.get("teaching_modes"), d.get("cycles"), body),
             filters={"栏目": [label], "层级": [d.get("tier")], "地区": [d.get("region")],
                      "传承类别": [d.get("track")], "状态": [status]},
@@ -307,8 +315,9 @@ def record_document(rec: Record, body_html: str | None = None) -> SearchDocument
     published = d["published"]
     return _document(
         url, d["title"],
-        [(10, d.get("doc_number") or ""), (6, _join(d.get("keywords"))), (3, _join(d.get("issuers")))],
-        _join(d.get("topics"), d.get("region"), d.get("kind"), d.get("attachments"),
+        [(10, d.get("doc_number") or ""), (6, _join(d.get("keywords"))), (3, _join(d.get("issuers"))),
+         (FACET_WEIGHT, _join(d.get("region"), d.get("topics")))],
+        _join(d.get("kind"), d.get("attachments"),
               [s["label"] for s in d.get("deadlines", [])], body),
         filters={"栏目": [label], "地区": [d.get("region")], "主题": d.get("topics", []),
                  "年份": [published.year], "状态": [status]},

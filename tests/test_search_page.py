@@ -77,7 +77,8 @@ def test_query_from_url_with_filters_and_counts(page, site_server):
 
 
 def test_filter_state_is_kept_in_the_url_and_restored(page, site_server):
-    page.goto(site_server + "/search/?q=工作要点")
+    # One word, one lookup: Pagefind's own counts (an answer of several lookups offers the values without them).
+    page.goto(site_server + "/search/?q=要点")
     results(page)
     label = page.locator("#portal-sp-filters label", has_text="上海").first
     count = int(re.search(r"\((\d+)\)", label.inner_text()).group(1))

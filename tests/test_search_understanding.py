@@ -17,10 +17,12 @@ pytestmark = pytest.mark.browser
 
 _ASK = """
 async ([query, options]) => {
+  await window.PortalSearch.filters();  // as the search page does: Pagefind counts loaded filters only
   const found = await window.PortalSearch.search(query, options || {});
   const top = await Promise.all(found.results.slice(0, 10).map((r) => r.data()));
   return {total: found.total, understood: found.understood, suggestions: found.suggestions,
           facets: found.facets, relaxed: found.relaxed || null, partial: found.partial,
+          filters: found.filters, approximate: !!found.approximate,
           top: top.map((d) => ({url: d.plainUrl, title: d.title, kind: d.kind, example: d.example,
                                 facts: d.facts, badge: d.badge, excerpt: d.excerpt}))};
 }
@@ -122,3 +124,21 @@ def test_nothing_found_is_never_a_dead_end(ask):
     assert filtered["total"] == 0
     assert filtered["relaxed"]["query"] == "艾灸" and filtered["relaxed"]["total"] > 0
     assert filtered["relaxed"]["filters"] is False
+
+
+def test_filter_counts_are_exact_or_said_to_be_approximate(ask):
+    one = ask("要点")  # one lookup: Pagefind's counts
+    assert not one["approximate"] and sum(one["filters"]["栏目"].values()) == one["total"]
+    short = ask("冬病夏治")  # several lookups, few records: counted from them
+    assert short["total"] <= 10 and not short["approximate"]
+    assert sum(short["filters"]["栏目"].values()) == short["total"]
+    many = ask("医疗机构管理")  # several lookups, many records: marked
+    assert many["total"] > 10 and many["approximate"]
+
+
+def test_sorting_by_date_puts_the_newest_notice_first(ask):
+    found = ask("医保", sort={"date": "desc"})
+    dates = [r["facts"][-1] for r in found["top"] if r["kind"] == "政策通知"]
+    assert len(dates) >= 5
+    as_days = [tuple(int(x) for x in __import__("re").findall(r"\d+", d)) for d in dates]
+    assert as_days == sorted(as_days, reverse=True)

@@ -26,6 +26,11 @@
   var HAN_RUNS = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+/g;
   // How much a mark (portal/search_docs.py: MARKS) leaves of a record's score.
   var TRUST = { zrexample: 0.8, zrended: 0.6, zrhelp: 0.2 };
+  // The word every document holds (portal/search_docs.py: EVERY).
+  var EVERY = "zrall";
+  // An answer of several lookups with at most this many records is counted
+  // from their fragments (the first page of results fetches them anyway).
+  var COUNTED = 10;
   // Pinyin and corrections offer at most this many words each.
   var ALTERNATIVES = 3;
   var EXCERPT_CHARS = 90;
@@ -163,7 +168,6 @@
 
   // A concept: what one part of the query asks for, and how it may be matched.
   //   variants: [{text, words}] — any of them (words: index words, all needed)
-  //   filters:  [{filter, value}] — or a record with one of these filter values
   function textVariant(text) {
     return { text: text, words: pairs(text) };
   }
@@ -179,7 +183,7 @@
     }
     text.split(SEPARATORS).filter(Boolean).forEach(function (chunk) {
       if (/^[a-z]+$/.test(chunk)) {
-        concepts.push({ text: chunk, pinyin: chunk, variants: [{ text: chunk, words: ["zz" + chunk] }], filters: [] });
+        concepts.push({ text: chunk, pinyin: chunk, variants: [{ text: chunk, words: ["zz" + chunk] }] });
         return;
       }
       readChunk(chunk, terms, concepts, understood);
@@ -214,15 +218,16 @@
       if (entry.kind === "question") {
         understood.dropped.push(found.word);
       } else {
-        var group = entry.kind === "synonym" ? entry.group : [found.word];
-        var concept = { text: found.word, variants: group.map(textVariant), filters: [] };
+        // A facet word is also looked up as the facet's value (陕西省 → 陕西), which
+        // records name in a weighted field (search_docs.record_document).
+        var group = (entry.kind === "synonym" ? entry.group : [found.word]).slice();
         (entry.facets || []).forEach(function (f) {
-          if (f.filter) { concept.filters.push({ filter: f.filter, value: f.value }); }
+          if (group.indexOf(f.value) < 0) { group.push(f.value); }
           if (!understood.facets.some(function (g) { return g.url === f.url; })) {
             understood.facets.push({ label: f.label, url: f.url });
           }
         });
-        concepts.push(concept);
+        concepts.push({ text: found.word, variants: group.map(textVariant) });
       }
       i += found.len;
     }
@@ -233,7 +238,7 @@
   function plainConcepts(text, concepts) {
     var han = Array.from(text);
     if (han.length <= 2 || !HAN.test(text)) {
-      concepts.push({ text: text, variants: [textVariant(text)], filters: [] });
+      concepts.push({ text: text, variants: [textVariant(text)] });
       return;
     }
     var runs = text.match(HAN_RUNS) || [];
@@ -241,15 +246,15 @@
     runs.forEach(function (run) {
       var cs = Array.from(run);
       if (cs.length <= 2) {
-        concepts.push({ text: run, variants: [textVariant(run)], filters: [] });
+        concepts.push({ text: run, variants: [textVariant(run)] });
         return;
       }
       for (var i = 0; i + 1 < cs.length; i += 1) {
         var pair = cs[i] + cs[i + 1];
-        concepts.push({ text: pair, piece: run, at: i, variants: [textVariant(pair)], filters: [] });
+        concepts.push({ text: pair, piece: run, at: i, variants: [textVariant(pair)] });
       }
     });
-    rest.forEach(function (t) { concepts.push({ text: t, variants: [textVariant(t)], filters: [] }); });
+    rest.forEach(function (t) { concepts.push({ text: t, variants: [textVariant(t)] }); });
   }
 
   // ---- index words (portal/search_docs.py: pairs) ------------------------------
@@ -410,44 +415,26 @@
     return cache[key];
   }
 
-  function lookUpFilter(pagefind, filter, value, options, cache) {
-    var filters = Object.assign({}, options.filters || {});
-    filters[filter] = value;
-    var key = "filter\u0000" + filter + "\u0000" + value + "\u0000" + JSON.stringify(options);
-    if (!cache[key]) {
-      cache[key] = pagefind.search(null, Object.assign({}, options, { filters: filters })).then(function (found) {
-        return { results: found.results, filters: found.filters };
-      });
-    }
-    return cache[key];
-  }
-
   // {id → share of the concept's best score} for one concept.
   function matchConcept(pagefind, concept, options, cache) {
     var lookups = concept.variants.filter(function (v) { return v.words.length; }).map(function (v) {
       return lookUp(pagefind, v.words, options, cache);
     });
-    var filterLookups = concept.filters.map(function (f) {
-      return lookUpFilter(pagefind, f.filter, f.value, options, cache);
-    });
-    return Promise.all(lookups.concat(filterLookups)).then(function (all) {
+    return Promise.all(lookups).then(function (all) {
       // Each variant against its own best record: a long variant's many words
       // would otherwise outscore a short one's match in a title.
       var shares = {};
-      all.slice(0, lookups.length).forEach(function (found) {
+      all.forEach(function (found) {
         var top = found.results.reduce(function (n, r) { return Math.max(n, r.score); }, 0);
         found.results.forEach(function (r) {
           var share = top ? r.score / top : 1;
           if (!shares[r.id] || share > shares[r.id].share) { shares[r.id] = { result: r, share: share }; }
         });
       });
-      // A record with the facet's value counts as a full match (陕西 → the region's notices).
-      all.slice(lookups.length).forEach(function (found) {
-        found.results.forEach(function (r) { shares[r.id] = { result: r, share: 1 }; });
-      });
       concept.hits = Object.keys(shares).length;
       // Pagefind's own counts are this concept's when one lookup found it all.
       concept.counts = all.length === 1 ? all[0].filters : null;
+      concept.widest = all.reduce(function (a, b) { return !a || b.results.length > a.results.length ? b : a; }, null);
       return shares;
     });
   }
@@ -554,7 +541,9 @@
       var rest = read.date ? read.date.rest.replace(/\s+/g, " ").trim() : "";
       if (!read.concepts.length && !read.date) {
         if (!options.filters) { return empty; }
-        return pagefind.search(null, Object.assign({ sort: own.sort }, options)).then(function (found) {
+        // Filters alone: the word every document holds (a search without words
+        // would fetch every index chunk).
+        return pagefind.search(EVERY, Object.assign(own.sort ? { sort: own.sort } : {}, options)).then(function (found) {
           return finish(found.results, found.filters, read, counts, false, []);
         });
       }
@@ -579,7 +568,7 @@
           if (better !== query) { suggestions.push({ text: better, query: better }); }
         }
         return finish(answer.results, answer.filters, read, counts, answer.partial, suggestions, own.sort, pagefind,
-                      options);
+                      options, answer.widest);
       }).then(function (answer) {
         answer.rest = rest;
         return answer;
@@ -627,10 +616,19 @@
       list = list.filter(function (e) { return e.covered * 2 >= most; });
       list.sort(function (a, b) { return b.score - a.score || b.covered - a.covered; });
       var only = read.concepts.length === 1 && !dated ? read.concepts[0] : null;
+      // Put together from several lookups, an answer has no counts of its own
+      // (Pagefind counts one search): the widest lookup's stand in, marked approximate.
+      var widest = null;
+      read.concepts.forEach(function (c) {
+        if (c.widest && c.widest.filters && (!widest || c.widest.results.length > widest.results.length)) {
+          widest = c.widest;
+        }
+      });
       return {
         results: list.map(function (e) { return e.result; }),
         partial: live > 0 && most < live,
-        filters: only && only.counts ? only.counts : null
+        filters: only && only.counts ? only.counts : null,
+        widest: widest ? widest.filters : null
       };
     });
   }
@@ -708,15 +706,18 @@
     });
   }
 
-  function finish(results, filters, read, counts, partial, suggestions, sort, pagefind, options) {
+  function finish(results, filters, read, counts, partial, suggestions, sort, pagefind, options, widest) {
     var marks = needles(read);
     var ordered = Promise.resolve(results);
     if (sort && pagefind && results.length > 1) {
-      // Newest first: the order of every matching record in the index's own date sort.
-      ordered = pagefind.search(null, Object.assign({}, options, { sort: sort })).then(function (all) {
-        var position = {};
-        all.results.forEach(function (r, i) { position[r.id] = i; });
-        return results.slice().sort(function (a, b) { return position[a.id] - position[b.id]; });
+      // Newest first: every notice's place in the index's own date order, from
+      // its date word (zd…); records without one follow in the order found.
+      ordered = datePlaces(pagefind, sort).then(function (position) {
+        var last = Object.keys(position).length;
+        var place = function (r, i) { return position[r.id] !== undefined ? position[r.id] : last + i; };
+        var order = {};
+        results.forEach(function (r, i) { order[r.id] = place(r, i); });
+        return results.slice().sort(function (a, b) { return order[a.id] - order[b.id]; });
       });
     }
     return ordered.then(function (list) {
@@ -729,14 +730,19 @@
         facets: read.understood.facets
       };
       if (!wrapped.length) { return withLexiconSuggestions(answer, read); }
-      if ((filters && Object.keys(filters).length) || !counts || !pagefind) { return answer; }
-      // An answer put together from several lookups: each record's filter values counted.
-      return filterValues(pagefind).then(function (values) {
+      if ((filters && Object.keys(filters).length) || !counts) { return answer; }
+      if (wrapped.length > COUNTED) {
+        answer.filters = widest || {};
+        answer.approximate = true;
+        return answer;
+      }
+      // A short answer is counted from its own records (the fragments it shows).
+      return Promise.all(wrapped.map(function (r) { return r.data(); })).then(function (all) {
         var found = {};
-        wrapped.forEach(function (r) {
-          (values[r.id] || []).forEach(function (pair) {
-            var group = found[pair[0]] || (found[pair[0]] = {});
-            group[pair[1]] = (group[pair[1]] || 0) + 1;
+        all.forEach(function (d) {
+          Object.keys(d.filters).forEach(function (name) {
+            var group = found[name] || (found[name] = {});
+            d.filters[name].forEach(function (v) { group[v] = (group[v] || 0) + 1; });
           });
         });
         answer.filters = found;
@@ -745,31 +751,16 @@
     });
   }
 
-  // Every record's filter values ({id → [[filter, value]]}), read once from the
-  // filter index itself (a search with one filter and no words fetches no
-  // index chunks or fragments).
-  var valuesLoading = null;
-  function filterValues(pagefind) {
-    if (!valuesLoading) {
-      valuesLoading = pagefind.filters().then(function (all) {
-        var pairs = [];
-        Object.keys(all).forEach(function (name) {
-          Object.keys(all[name]).forEach(function (value) { pairs.push([name, value]); });
-        });
-        return Promise.all(pairs.map(function (pair) {
-          var filters = {};
-          filters[pair[0]] = pair[1];
-          return pagefind.search(null, { filters: filters }).then(function (found) { return [pair, found.results]; });
-        }));
-      }).then(function (lists) {
-        var values = {};
-        lists.forEach(function (entry) {
-          entry[1].forEach(function (r) { (values[r.id] = values[r.id] || []).push(entry[0]); });
-        });
-        return values;
+  var places = null;
+  function datePlaces(pagefind, sort) {
+    if (!places) {
+      places = pagefind.search("zd", { sort: sort }).then(function (found) {
+        var position = {};
+        found.results.forEach(function (r, i) { position[r.id] = i; });
+        return position;
       });
     }
-    return valuesLoading;
+    return places;
   }
 
   // Nothing found: words of the index that share the query's characters.

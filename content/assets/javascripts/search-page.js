@@ -87,7 +87,9 @@
     toggle.setAttribute("aria-expanded", show ? "true" : "false");
   }
 
-  function renderFilters(counts) {
+  // approximate: the counts stand in for an answer put together from several
+  // lookups (search-core.js); the values are offered without numbers.
+  function renderFilters(counts, approximate) {
     groupsBox.textContent = "";
     FILTER_ORDER.forEach(function (name, groupIndex) {
       var values = counts[name] || {};
@@ -117,7 +119,9 @@
           update();
         });
         var text = el("span", {}, value + " ");
-        text.appendChild(el("span", { "class": "portal-sp-count" }, "(" + (values[value] || 0) + ")"));
+        if (!approximate) {
+          text.appendChild(el("span", { "class": "portal-sp-count" }, "(" + (values[value] || 0) + ")"));
+        }
         label.appendChild(box);
         label.appendChild(text);
         options.appendChild(label);
@@ -233,7 +237,7 @@
       if (id !== runId) { return; }
       results = search.results;
       shown = 0;
-      renderFilters(search.filters || {});
+      renderFilters(search.filters || {}, search.approximate);
       explain(search);
       if (results.length === 0) {
         noResults();
