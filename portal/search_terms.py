@@ -80,7 +80,8 @@ def _record_words(rec) -> list[str]:
 
 
 def lexicon(catalogue: Catalogue, terms_data: dict) -> dict:
-    """{"words": "w1 w2 …" (most used first), "pinyin": {syllable: characters}}."""
+    """{"words": "w1 w2 …" (most used first), "pinyin": {syllable: characters read so
+    usually}, "more": {syllable: characters that may also be read so}}."""
     named: Counter = Counter()
     pairs: Counter = Counter()
     for rec in catalogue.all():
@@ -99,12 +100,17 @@ def lexicon(catalogue: Catalogue, terms_data: dict) -> dict:
     words += sorted((p for p in pairs if p not in named), key=lambda p: (-pairs[p], p))
     words = words[:LEXICON_WORDS]
     chars = sorted({c for w in words for c in w} | _common_characters())
-    readings: dict[str, list[str]] = {}
+    # A character's usual reading ("pinyin") apart from its others ("more"):
+    # initials (zj) are read by the usual one only (宁 is ning, not zhu).
+    usual: dict[str, list[str]] = {}
+    more: dict[str, list[str]] = {}
     for char in chars:
-        for syllable in dict.fromkeys(pinyin(char, style=Style.NORMAL, heteronym=True)[0]):
-            if syllable.isascii() and syllable.isalpha():
-                readings.setdefault(syllable, []).append(char)
-    return {"words": " ".join(words), "pinyin": {s: "".join(c) for s, c in sorted(readings.items())}}
+        found = [s for s in dict.fromkeys(pinyin(char, style=Style.NORMAL, heteronym=True)[0])
+                 if s.isascii() and s.isalpha()]
+        for n, syllable in enumerate(found):
+            (more if n else usual).setdefault(syllable, []).append(char)
+    return {"words": " ".join(words), "pinyin": {s: "".join(c) for s, c in sorted(usual.items())},
+            "more": {s: "".join(c) for s, c in sorted(more.items())}}
 
 
 def _common_characters() -> set[str]:

@@ -31,6 +31,8 @@
   // An answer of several lookups with at most this many records is counted
   // from their fragments (the first page of results fetches them anyway).
   var COUNTED = 10;
+  // A synonym or facet word is looked up in at most this many of its forms.
+  var MAX_VARIANTS = 3;
   // Pinyin and corrections offer at most this many words each.
   var ALTERNATIVES = 3;
   var EXCERPT_CHARS = 90;
@@ -108,10 +110,12 @@
   }
 
   function prepareLexicon(raw) {
-    var readings = {};  // character → [syllables]
-    Object.keys(raw.pinyin || {}).forEach(function (syllable) {
-      Array.from(raw.pinyin[syllable]).forEach(function (ch) {
-        (readings[ch] = readings[ch] || []).push(syllable);
+    var readings = {};  // character → [its usual syllable, then others]
+    [raw.pinyin || {}, raw.more || {}].forEach(function (table) {
+      Object.keys(table).forEach(function (syllable) {
+        Array.from(table[syllable]).forEach(function (ch) {
+          (readings[ch] = readings[ch] || []).push(syllable);
+        });
       });
     });
     var words = (raw.words || "").split(" ").filter(Boolean);
@@ -168,8 +172,29 @@
 
   // A concept: what one part of the query asks for, and how it may be matched.
   //   variants: [{text, words}] — any of them (words: index words, all needed)
+  // A variant is looked up by the pairs that tile it (参加基本医疗保险 → 参加
+  // 基本 医疗 保险): each costs an index chunk per shard, and records that hold
+  // them all hold the words nearly always.
   function textVariant(text) {
-    return { text: text, words: pairs(text) };
+    return { text: text, words: tiling(pairs(text)) };
+  }
+
+  // Every other pair of each run, and its last (pairs() lists a run's
+  // overlapping pairs in order; a lone character stands alone).
+  function tiling(words) {
+    var out = [];
+    var run = [];
+    function flush() {
+      run.forEach(function (w, i) { if (i % 2 === 0 || i === run.length - 1) { out.push(w); } });
+      run = [];
+    }
+    words.forEach(function (w, i) {
+      var follows = run.length && w.length === 10 && run[run.length - 1].slice(6) === w.slice(2, 6);
+      if (!follows) { flush(); }
+      if (w.length === 10) { run.push(w); } else { flush(); out.push(w); }
+    });
+    flush();
+    return out;
   }
 
   function understand(query, terms) {
@@ -220,7 +245,10 @@
       } else {
         // A facet word is also looked up as the facet's value (陕西省 → 陕西), which
         // records name in a weighted field (search_docs.record_document).
-        var group = (entry.kind === "synonym" ? entry.group : [found.word]).slice();
+        // The word as typed, the records' word, then the others: at most MAX_VARIANTS.
+        var group = [found.word].concat(entry.kind === "synonym" ? entry.group : []).filter(function (w, i, all) {
+          return all.indexOf(w) === i;
+        }).slice(0, MAX_VARIANTS);
         (entry.facets || []).forEach(function (f) {
           if (group.indexOf(f.value) < 0) { group.push(f.value); }
           if (!understood.facets.some(function (g) { return g.url === f.url; })) {
@@ -249,9 +277,11 @@
         concepts.push({ text: run, variants: [textVariant(run)] });
         return;
       }
-      for (var i = 0; i + 1 < cs.length; i += 1) {
-        var pair = cs[i] + cs[i + 1];
-        concepts.push({ text: pair, piece: run, at: i, variants: [textVariant(pair)] });
+      // Up to five characters every pair counts; a longer run by the pairs that tile it.
+      var step = cs.length > 5 ? 2 : 1;
+      for (var i = 0; i + 1 < cs.length; i += step) {
+        var at = Math.min(i, cs.length - 2);
+        concepts.push({ text: cs[at] + cs[at + 1], piece: run, at: at, variants: [textVariant(cs[at] + cs[at + 1])] });
       }
     });
     rest.forEach(function (t) { concepts.push({ text: t, variants: [textVariant(t)] }); });
@@ -304,6 +334,8 @@
       if (j === letters.length) { return i; }
       if (i === word.length) { return -1; }
       var options = lexicon.readings[word[i]] || [];
+      // Initials follow the usual reading only.
+      if (initials) { options = options.slice(0, 1); }
       for (var k = 0; k < options.length; k += 1) {
         var syllable = options[k];
         var next = initials ? (letters[j] === syllable[0] ? j + 1 : -1)
@@ -332,7 +364,8 @@
         }
       });
     }
-    return whole.concat(inside.filter(function (w) { return whole.indexOf(w) < 0; })).slice(0, ALTERNATIVES);
+    // Words inside longer ones only when no word of the lexicon reads so itself.
+    return (whole.length ? whole : inside).slice(0, ALTERNATIVES);
   }
 
   function sameReading(a, b, lexicon) {
@@ -417,18 +450,28 @@
 
   // {id → share of the concept's best score} for one concept.
   function matchConcept(pagefind, concept, options, cache) {
-    var lookups = concept.variants.filter(function (v) { return v.words.length; }).map(function (v) {
-      return lookUp(pagefind, v.words, options, cache);
-    });
+    var looked = concept.variants.filter(function (v) { return v.words.length; });
+    var lookups = looked.map(function (v) { return lookUp(pagefind, v.words, options, cache); });
     return Promise.all(lookups).then(function (all) {
-      // Each variant against its own best record: a long variant's many words
-      // would otherwise outscore a short one's match in a title.
+      // Scores per word of the variant (Pagefind adds up its words' scores: a
+      // long variant's many words would otherwise outscore a short one's match
+      // in a title), against the concept's best record.
+      var perWord = [];
+      var top = 0;
+      all.forEach(function (found, n) {
+        var size = Math.max(1, looked[n].words.length);
+        perWord.push(found.results.map(function (r) {
+          top = Math.max(top, r.score / size);
+          return [r, r.score / size];
+        }));
+      });
       var shares = {};
-      all.forEach(function (found) {
-        var top = found.results.reduce(function (n, r) { return Math.max(n, r.score); }, 0);
-        found.results.forEach(function (r) {
-          var share = top ? r.score / top : 1;
-          if (!shares[r.id] || share > shares[r.id].share) { shares[r.id] = { result: r, share: share }; }
+      perWord.forEach(function (list) {
+        list.forEach(function (pair) {
+          var share = top ? pair[1] / top : 1;
+          if (!shares[pair[0].id] || share > shares[pair[0].id].share) {
+            shares[pair[0].id] = { result: pair[0], share: share };
+          }
         });
       });
       concept.hits = Object.keys(shares).length;
