@@ -31,6 +31,8 @@
   // An answer of several lookups with at most this many records is counted
   // from their fragments (the first page of results fetches them anyway).
   var COUNTED = 10;
+  // Distinct index words a query is looked up by (withinBudget).
+  var WORD_BUDGET = 3;
   // A synonym or facet word is looked up in at most this many of its forms.
   var MAX_VARIANTS = 3;
   // Pinyin and corrections offer at most this many words each.
@@ -217,7 +219,35 @@
       var shown = c.piece || c.text;  // a longer text looked up pair by pair reads as itself
       if (understood.terms.indexOf(shown) < 0) { understood.terms.push(shown); }
     });
-    return { concepts: concepts, date: date, understood: understood };
+    return { concepts: withinBudget(concepts), date: date, understood: understood };
+  }
+
+  // Each word looked up costs an index chunk per shard, tens of kilobytes for a
+  // common pair in a national catalogue. A long query is looked up by at most
+  // WORD_BUDGET words: first fewer forms of a synonym, then long forms by their
+  // first and last pair, then the pairs of long text spread over it.
+  function wordsOf(concepts) {
+    var seen = {};
+    concepts.forEach(function (c) { c.variants.forEach(function (v) { v.words.forEach(function (w) { seen[w] = true; }); }); });
+    return Object.keys(seen).length;
+  }
+
+  function withinBudget(concepts) {
+    if (wordsOf(concepts) <= WORD_BUDGET) { return concepts; }
+    concepts.forEach(function (c) { c.variants = c.variants.slice(0, 2); });
+    if (wordsOf(concepts) <= WORD_BUDGET) { return concepts; }
+    concepts.forEach(function (c) {
+      c.variants.forEach(function (v) { if (v.words.length > 2) { v.words = [v.words[0], v.words[v.words.length - 1]]; } });
+    });
+    var pieces = concepts.filter(function (c) { return c.piece; });
+    var keep = Math.max(2, pieces.length - (wordsOf(concepts) - WORD_BUDGET));
+    if (pieces.length > keep) {
+      var kept = {};
+      for (var i = 0; i < keep; i += 1) { kept[Math.round(i * (pieces.length - 1) / (keep - 1))] = true; }
+      var n = -1;
+      concepts = concepts.filter(function (c) { return !c.piece || kept[(n += 1)]; });
+    }
+    return concepts;
   }
 
   // Longest match of the known words, left to right; text between them is plain.
