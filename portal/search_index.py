@@ -209,12 +209,13 @@ _PAGE = 4096
 def space_estimate(record_bytes: int, records: int) -> int:
     """Bytes the search documents of records take in a tmpfs (each file and folder
     at least a page), guessed from the records' files before the documents exist:
-    a document takes about twice its record or less (every Chinese character
-    spaced, the short weighted fields in pairs too: 1.4 times on the
-    repository's notices, 1.9 on its technologies and mentors, 2.1 at most),
-    plus the pages its file and folder begin. scratch_root asks for twice this
-    free."""
-    return 2 * record_bytes + records * 3 * _PAGE
+    a document takes about four times its record or less (each distinct pair
+    of the text ten letters, the weighted fields in pairs, the start of the text
+    to quote: 1.6 times on the repository's notices, 2.6 on its technologies,
+    3.0 on its mentors, 3.4 on the benchmark's records, 3.3 at most in the
+    repository), plus the pages its file and folder begin. scratch_root asks
+    for twice this free."""
+    return 4 * record_bytes + records * 3 * _PAGE
 
 
 def scratch_root(need: int, memory: str = MEMORY_SCRATCH) -> str | None:
@@ -242,9 +243,8 @@ def sweep_stale_scratch(root: str = MEMORY_SCRATCH) -> None:
     sweep(Path(root), _SCRATCH)
 
 
-# The documents come with every Chinese character already a word
-# (search_docs.spaced), so Pagefind's own Chinese segmenter has nothing left to
-# do but costs 45% of its time. An index of an undetermined language ("und")
+# The documents come as pair words already (search_docs.pairs), so
+# Pagefind's own Chinese segmenter has nothing left to do but would cost time. An index of an undetermined language ("und")
 # is split at spaces only; the browser's Pagefind uses the site's one index
 # whatever the page language.
 INDEX_LANGUAGE = "und"

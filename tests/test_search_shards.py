@@ -82,13 +82,13 @@ def test_search_documents_go_to_memory_only_when_it_has_room(tmp_path, monkeypat
 
     from portal.search_index import scratch_root, space_estimate
 
-    # 100 records of 2 KB: at most 100 * 4 KB of text and 100 * 3 pages of 4 KB.
+    # 100 records of 2 KB: at most 100 * 8 KB of text and 100 * 3 pages of 4 KB.
     need = space_estimate(100 * 2048, 100)
-    assert need == 400 * 4096
+    assert need == 500 * 4096
     assert scratch_root(need, memory=str(tmp_path)) == str(tmp_path)
     assert scratch_root(need, memory=str(tmp_path / "missing")) is None
-    # 700 pages free is less than twice the 400 pages needed.
-    monkeypatch.setattr(os, "statvfs", lambda path: SimpleNamespace(f_bavail=700, f_frsize=4096))
+    # 900 pages free is less than twice the 500 pages needed.
+    monkeypatch.setattr(os, "statvfs", lambda path: SimpleNamespace(f_bavail=900, f_frsize=4096))
     assert scratch_root(need, memory=str(tmp_path)) is None
 
 
