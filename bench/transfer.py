@@ -78,42 +78,41 @@ def measure(site: Path, record_url: str, queries: list[str], runs: int = 3) -> d
     server, base = serve(site)
     out = {"record": [], "search_page": [], "queries": {q: [] for q in queries},
            "from_record": {q: [] for q in queries}}
+
+    def cold(browser, visit) -> int:
+        """Bytes of one visit with an empty cache and no service worker."""
+        context = browser.new_context(service_workers="block")
+        page = context.new_page()
+        seen = _counting(page)
+        visit(page)
+        page.wait_for_load_state("networkidle")
+        context.close()
+        return seen["bytes"]
+
+    def search_page(query):
+        def visit(page):
+            # The search page, its scripts and the index parts the query needs.
+            page.goto(base + "search/?q=" + quote(query))
+            page.locator("#portal-sp-results > li").nth(4).wait_for(timeout=120_000)
+        return visit
+
+    def from_record(query):
+        def visit(page):
+            # A record page, then the query in the header search.
+            page.goto(base + record_url, wait_until="networkidle")
+            page.locator("#portal-search-q").fill(query)
+            page.locator("#portal-search-panel .portal-search__link").first.wait_for(timeout=120_000)
+        return visit
+
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
             for _ in range(runs):
-                context = browser.new_context(service_workers="block")  # cold: no cache, no worker
-                page = context.new_page()
-                seen = _counting(page)
-                page.goto(base + record_url, wait_until="networkidle")
-                out["record"].append(seen["bytes"])
-                context.close()
+                out["record"].append(cold(browser, lambda page: page.goto(base + record_url)))
                 for query in queries:
-                    # Cold: the search page, its scripts and the index parts the query needs.
-                    context = browser.new_context(service_workers="block")
-                    page = context.new_page()
-                    seen = _counting(page)
-                    page.goto(base + "search/?q=" + quote(query))
-                    page.locator("#portal-sp-results > li").nth(4).wait_for(timeout=120_000)
-                    page.wait_for_load_state("networkidle")
-                    out["queries"][query].append(seen["bytes"])
-                    context.close()
-                    # Cold: a record page, then the same query in the header search.
-                    context = browser.new_context(service_workers="block")
-                    page = context.new_page()
-                    seen = _counting(page)
-                    page.goto(base + record_url, wait_until="networkidle")
-                    page.locator("#portal-search-q").fill(query)
-                    page.locator("#portal-search-panel .portal-search__link").first.wait_for(timeout=120_000)
-                    page.wait_for_load_state("networkidle")
-                    out["from_record"][query].append(seen["bytes"])
-                    context.close()
-                context = browser.new_context(service_workers="block")
-                page = context.new_page()
-                seen = _counting(page)
-                page.goto(base + "search/", wait_until="networkidle")
-                out["search_page"].append(seen["bytes"])
-                context.close()
+                    out["queries"][query].append(cold(browser, search_page(query)))
+                    out["from_record"][query].append(cold(browser, from_record(query)))
+                out["search_page"].append(cold(browser, lambda page: page.goto(base + "search/")))
             browser.close()
     finally:
         server.shutdown()

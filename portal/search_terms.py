@@ -129,5 +129,8 @@ def _common_characters() -> set[str]:
 def search_term_files(catalogue: Catalogue, table: routes.RouteTable) -> dict[str, bytes]:
     """{file name under pagefind/: content} of TERMS_FILE and LEXICON_FILE."""
     data = terms(catalogue, table)
-    dump = lambda value: json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")  # noqa: E731
-    return {TERMS_FILE: dump(data), LEXICON_FILE: dump(lexicon(catalogue, data))}
+    return {TERMS_FILE: _json(data), LEXICON_FILE: _json(lexicon(catalogue, data))}
+
+
+def _json(value) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

@@ -169,22 +169,25 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser, site_server):
-    """A fresh page that records every request leaving the local server."""
-    context = browser.new_context(locale="zh-CN")
+def open_page(browser, site_server, **options):
+    """(context, page) of a fresh page in a context of its own (options: a
+    viewport, service workers …) that records script errors (page.errors) and
+    every request leaving the local server (page.foreign_requests)."""
+    context = browser.new_context(locale="zh-CN", **options)
     pg = context.new_page()
     pg.foreign_requests = []
     pg.errors = []
     local = site_server + "/"
     pg.on("pageerror", lambda exc: pg.errors.append(str(exc)))
     pg.on("console", lambda msg: msg.type == "error" and pg.errors.append(msg.text))
+    pg.on("request", lambda r: r.url.startswith((local, "data:")) or pg.foreign_requests.append(r.url))
+    return context, pg
 
-    def on_request(request):
-        if not request.url.startswith(local) and not request.url.startswith("data:"):
-            pg.foreign_requests.append(request.url)
 
-    pg.on("request", on_request)
+@pytest.fixture
+def page(browser, site_server):
+    """A fresh page that records every request leaving the local server."""
+    context, pg = open_page(browser, site_server)
     yield pg
     context.close()
 

@@ -7,6 +7,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from conftest import open_page
+
 pytestmark = pytest.mark.browser
 
 HEBEI_YGT = "/policies/2024-quan-mian-tui-jin-jin-mi-xing-xian-yu-yi-liao-wei-sheng/"
@@ -33,20 +35,6 @@ def query_of(page) -> dict:
 def cn_date(text: str) -> tuple:
     y, m, d = re.search(r"(\d{4})年(\d{1,2})月(\d{1,2})日", text).groups()
     return int(y), int(m), int(d)
-
-
-def open_page(browser, site_server, **options):
-    """A page in a context of its own (conftest's `page` with other options):
-    requests leaving the local server and script errors are recorded."""
-    context = browser.new_context(locale="zh-CN", **options)
-    pg = context.new_page()
-    pg.foreign_requests = []
-    pg.errors = []
-    local = site_server + "/"
-    pg.on("pageerror", lambda exc: pg.errors.append(str(exc)))
-    pg.on("console", lambda msg: msg.type == "error" and pg.errors.append(msg.text))
-    pg.on("request", lambda r: r.url.startswith((local, "data:")) or pg.foreign_requests.append(r.url))
-    return context, pg
 
 
 @pytest.fixture
