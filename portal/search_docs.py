@@ -131,15 +131,36 @@ TEXT_CHARS = 300
 # A help page is one of a few: more of it, so its best sentence is likely there.
 HELP_TEXT_CHARS = 1200
 # The marks a ranking reads before any result is fetched (search-core.js:
-# TRUST): illustrative records, records no longer in force, help pages.
-MARK_PREFIX = "zr"
-MARKS = {"example": "zrexample", "ended": "zrended", "help": "zrhelp"}
+# TRUST): illustrative records, records no longer in force, help pages. They
+# are values of a filter no reader sees, not index words: the browser finds a
+# query's marked records by searching its words again with the filter, from
+# the index chunks it has already fetched (a mark word would cost one more
+# chunk of about 20 KB).
+MARK_FILTER = "mark"
+MARKS = ("example", "ended", "help")
 # Every document holds this word: a search by filters alone looks it up (a
 # Pagefind search without words loads every index chunk).
 EVERY = "zrall"
 # A notice's publication date as one word (zd20240302): a query's 2024年3月 looks
 # up zd202403, which Pagefind matches as a prefix (search-core.js: readDate).
 DATE_PREFIX = "zd"
+# Pagefind (1.5) also indexes every meta value as words, segmenting the
+# Chinese: a third of its time at 20,000 records, for words no query looks up
+# (queries look up pair words). So the meta Pagefind reads is written without
+# word characters: HIDDEN_MARK, then each UTF-16 code unit of the text as four
+# of HIDDEN_DIGITS (hexadecimal digits 0-f). search-core.js reads it back.
+HIDDEN_MARK = "~"
+HIDDEN_DIGITS = "!#$%()*+-./;=?@["
+
+
+def hidden(text: str) -> str:
+    """text as Pagefind does not index it (HIDDEN_DIGITS); search-core.js: shown()."""
+    units = str(text).encode("utf-16-be").hex()
+    return HIDDEN_MARK + units.translate(_HIDDEN_UNITS)
+
+
+_HIDDEN_UNITS = str.maketrans("0123456789abcdef", HIDDEN_DIGITS)
+
 # Facts shown under a result's title are joined with this (search-core.js splits them).
 FACTS_SEPARATOR = "｜"
 
@@ -155,7 +176,7 @@ class SearchDocument:
     filters: tuple[tuple[str, tuple], ...] = ()
     meta: tuple[tuple[str, str], ...] = ()
     sort: tuple[tuple[str, str], ...] = ()
-    marks: tuple[str, ...] = ()               # keys of MARKS
+    marks: tuple[str, ...] = ()               # values of MARK_FILTER (MARKS)
     dated: str = ""                           # YYYYMMDD a query's date finds (DATE_PREFIX)
 
     def fields(self) -> list[tuple[int, str]]:
@@ -166,15 +187,19 @@ class SearchDocument:
     def words(self, leave_out: frozenset = frozenset()) -> list[tuple[int, str]]:
         """(weight, index words) of each field: all pairs of the weighted fields,
         the body's distinct pairs that no weighted field holds (nor leave_out:
-        common_pairs), then the marks."""
+        common_pairs), then the words every document, or every dated one, holds."""
         out = [(w, pairs(t)) for w, t in [(10, self.title)] + list(self.weighted) if t and t.strip()]
         named = {word for _w, words in out for word in words.split()}
         body = sorted(distinct_pairs(self.body) - named - leave_out)
         if body:
             out.append((1, " ".join(body)))
-        extra = [EVERY] + [MARKS[m] for m in self.marks] + ([DATE_PREFIX + self.dated] if self.dated else [])
+        extra = [EVERY] + ([DATE_PREFIX + self.dated] if self.dated else [])
         out.append((1, " ".join(extra)))
         return out
+
+    def all_filters(self) -> tuple[tuple[str, tuple], ...]:
+        """The reader's filters, and the marks as the filter no reader sees."""
+        return self.filters + (((MARK_FILTER, self.marks),) if self.marks else ())
 
     @property
     def html(self) -> str:
@@ -182,17 +207,17 @@ class SearchDocument:
 
     def page(self, leave_out: frozenset = frozenset()) -> str:
         """The page Pagefind indexes (never served): the index words, the
-        filters, and the meta a result shows."""
+        filters, and the meta a result shows (hidden from the index: hidden())."""
         parts = ['<html lang="zh"><head><title></title></head><body>',
-                 f'<main data-pagefind-body data-pagefind-meta="title:{_attr(self.title)}">']
+                 f'<main data-pagefind-body data-pagefind-meta="title:{_attr(hidden(self.title))}">']
         for n, (weight, words) in enumerate(self.words(leave_out)):
             tag = "h1" if n == 0 else "div" if weight == 1 else "p"
             weight_attr = f' data-pagefind-weight="{weight}"' if weight != 1 else ""
             # Index words are letters and digits only: nothing to escape.
             parts.append(f"<{tag}{weight_attr}>{words}</{tag}>")
-        for name, values in self.filters:
+        for name, values in self.all_filters():
             parts += [f'<span data-pagefind-filter="{_attr(name)}:{_attr(v)}"></span>' for v in values]
-        parts += [f'<span data-pagefind-meta="{_attr(k)}:{_attr(v)}"></span>' for k, v in self.meta]
+        parts += [f'<span data-pagefind-meta="{_attr(k)}:{_attr(hidden(v))}"></span>' for k, v in self.meta]
         parts += [f'<span data-pagefind-sort="{_attr(k)}:{_attr(v)}"></span>' for k, v in self.sort]
         parts.append("</main></body></html>")
         return "".join(parts)
@@ -201,7 +226,7 @@ class SearchDocument:
         """The same document for the search that runs without a server (USB bundle)."""
         return {"url": self.url, "title": self.title,
                 "words": [[w, t] for w, t in self.words()],
-                "filters": {k: list(v) for k, v in self.filters},
+                "filters": {k: list(v) for k, v in self.all_filters()},
                 "meta": dict(self.meta), "sort": dict(self.sort)}
 
 

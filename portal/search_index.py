@@ -25,19 +25,29 @@ from .search_docs import SearchDocument
 log = logging.getLogger(__name__)
 
 
-# Pagefind holds about 230 KB of memory per document while indexing (4.4 GB at
-# 20,000) and keeps little more than one core busy, so a large catalogue is
-# indexed in shards of at most SHARD_SIZE documents, CONCURRENT Pagefind runs
-# at a time (at most 25,000 documents, under 6 GB, in Pagefind at once; the
-# scratch documents of every shard, about 12 KB each in /dev/shm, stay in memory
-# until their shard is indexed); the browser merges the shards (pagefind.mergeIndex).
+# Pagefind holds about 230 KB of memory per document while indexing (4.5 GB at
+# 20,000) and keeps little more than one core busy. Each shard costs a reader
+# one more index chunk (about 20 KB) for every word a query looks up, so a
+# catalogue of up to ONE_RUN_MAX documents is indexed in one run, beside the
+# page writing (as fast as two shards here: the other core writes pages).
+# Larger ones are indexed in shards of at most SHARD_SIZE documents, CONCURRENT
+# Pagefind runs at a time (at most 25,000 documents, under 6 GB, in Pagefind at
+# once; the scratch documents of every shard, about 12 KB each in /dev/shm,
+# stay in memory until their shard is indexed); the browser merges the shards
+# (pagefind.mergeIndex).
+ONE_RUN_MAX = 25_000
 SHARD_SIZE = 12_500
 CONCURRENT = 2
 
 
-def configured_shard_size() -> int:
-    """SHARD_SIZE, or PORTAL_SEARCH_SHARD_SIZE (tests shard a small site with it)."""
-    return int(os.environ.get("PORTAL_SEARCH_SHARD_SIZE") or SHARD_SIZE)
+def shard_count(documents: int, shard_size: int | None = None) -> int:
+    """How many Pagefind runs index `documents`: one up to ONE_RUN_MAX, else
+    shards of SHARD_SIZE. shard_size, or PORTAL_SEARCH_SHARD_SIZE (tests
+    shard a small site with it), sets the shard size instead."""
+    size = shard_size or int(os.environ.get("PORTAL_SEARCH_SHARD_SIZE") or 0)
+    if not size:
+        size = max(documents, 1) if documents <= ONE_RUN_MAX else SHARD_SIZE
+    return max(1, -(-documents // size))
 
 
 SHARDS_FILE = "portal-shards.json"
@@ -61,7 +71,7 @@ class SearchScratch:
 
     def __init__(self, urls: Iterable[str], need: int, shard_size: int | None = None):
         urls = sorted(set(urls))
-        count = max(1, -(-len(urls) // (shard_size or configured_shard_size())))
+        count = shard_count(len(urls), shard_size)
         self._shard = {url: i % count for i, url in enumerate(urls)}
         self.sizes = [len(urls[i::count]) for i in range(count)]
         sweep_stale_scratch()

@@ -30,7 +30,9 @@ def test_the_body_is_indexed_once_per_pair():
     body = [t for w, t in doc.words() if w == 1][0].split()
     decoded = [_decode(w) for w in body if w.startswith("zq")]
     assert decoded.count("正文") == 1 and "艾灸" not in decoded  # the title holds it already
-    assert "zrexample" in [t for w, t in doc.words() if w == 1][-1]
+    # An illustrative record is marked by a filter no reader sees, not by an index word.
+    assert '<span data-pagefind-filter="mark:example">' in doc.html
+    assert not any("example" in t for _w, t in doc.words())
     # Readers never see index words: the page Pagefind reads shows them only as its text.
     assert "正文里也有" not in doc.html
 
@@ -81,3 +83,32 @@ def test_a_large_catalogue_leaves_out_of_its_bodies_the_pairs_most_records_hold(
     doc = _document("/x/", "标题", [], "医疗服务和针灸")
     body = [w for weight, w in doc.words(left_out) if weight == 1][0].split()
     assert pairs("针灸").split()[0] in body and pairs("医疗").split()[0] not in body
+
+
+def test_what_a_result_shows_is_kept_out_of_the_index():
+    """Pagefind indexes meta values as words too: they are written without word
+    characters, and the search script reads them back with the same digits."""
+    from conftest import ROOT
+    from portal.search_docs import HIDDEN_DIGITS, hidden
+
+    text = "艾灸疗法：温经散寒（AED、2024年）𠀀"
+    written = hidden(text)
+    assert not re.search(r"\w", written)
+    units = written[1:].translate(str.maketrans(HIDDEN_DIGITS, "0123456789abcdef"))
+    assert bytes.fromhex(units).decode("utf-16-be") == text
+    doc = _document("/x/", "艾灸疗法", [], "正文", meta={"text": text})
+    assert text not in doc.html and written in doc.html
+    script = (ROOT / "content" / "assets" / "javascripts" / "search-core.js").read_text(encoding="utf-8")
+    assert f'var HIDDEN_DIGITS = "{HIDDEN_DIGITS}";' in script
+
+
+def test_the_marks_a_ranking_lowers_are_the_ones_documents_carry():
+    from conftest import ROOT
+    from portal.search_docs import MARK_FILTER, MARKS
+
+    script = (ROOT / "content" / "assets" / "javascripts" / "search-core.js").read_text(encoding="utf-8")
+    trust = re.search(r"var TRUST = \{([^}]*)\}", script).group(1)
+    assert re.findall(r"(\w+):", trust) == list(MARKS)
+    assert f'var MARK_FILTER = "{MARK_FILTER}";' in script
+    help_page = _document("/about/", "关于", [], "正文", marks=("help",))
+    assert f'data-pagefind-filter="{MARK_FILTER}:help"' in help_page.html

@@ -265,6 +265,8 @@ def test_phone_filter_button_counts_the_filters(phone, site_server):
     category.click()
     phone.wait_for_url(re.compile(r"category="))
     assert toggle.inner_text() == "筛选（2）"
+    # The results are marked busy until the filtered answer is drawn.
+    phone.locator("#portal-sp-results:not([aria-busy])").wait_for(state="attached", timeout=15000)
     wait_status(phone, re.compile(r"找到 (\d+) 条结果"))
     found = re.search(r"找到 (\d+) 条结果", phone.locator("#portal-sp-status").inner_text()).group(1)
     # The panel's last button goes back to the results, saying how many there are.

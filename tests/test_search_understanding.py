@@ -75,6 +75,14 @@ def test_pinyin_and_initials_are_read_as_words(ask):
         assert word in found["top"][0]["title"]
 
 
+def test_letters_of_two_words_typed_together_are_read_as_both(ask):
+    # Initials (no vowel: initials however long) and full pinyin of 糖尿病 + 管理.
+    for query in ("tnbgl", "tangniaobingguanli"):
+        found = ask(query)
+        assert {"from": query, "to": "糖尿病管理"} in found["understood"]["pinyin"], found["understood"]
+        assert found["top"][0]["url"] == "/technologies/tang-niao-bing-gui-fan-guan-li/", found["top"][:3]
+
+
 def test_a_misspelt_word_is_corrected_and_said(ask):
     found = ask("医保偏保")
     assert {"from": "偏保", "to": "骗保"} in found["understood"]["corrected"]

@@ -24,8 +24,10 @@
 
   var HAN = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/;
   var HAN_RUNS = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+/g;
-  // How much a mark (portal/search_docs.py: MARKS) leaves of a record's score.
-  var TRUST = { zrexample: 0.8, zrended: 0.6, zrhelp: 0.2 };
+  // How much a mark (portal/search_docs.py: MARKS, values of MARK_FILTER)
+  // leaves of a record's score.
+  var MARK_FILTER = "mark";
+  var TRUST = { example: 0.8, ended: 0.6, help: 0.2 };
   // The word every document holds (portal/search_docs.py: EVERY).
   var EVERY = "zrall";
   // An answer of several lookups with at most this many records is counted
@@ -357,10 +359,48 @@
 
   // ---- pinyin and corrections (lexicon) -----------------------------------
 
-  // Words read as `letters`, in full (zhenjiu) or by initials (zj): whole words
-  // of the lexicon first, then words inside them (针灸 in 针灸科), most used first.
+  // Readings of `letters`, each a list of words: the letters in full (zhenjiu)
+  // or as initials (zj; any letters without a vowel, tnbgl) read as one whole
+  // word of the lexicon; else as two whole words typed together (tnbgl → 糖尿病,
+  // 管理); else as a word inside a longer one (针灸 in 针灸科). Most used first.
   function pinyinWords(letters, lexicon) {
-    function reads(word, i, j, initials) {
+    var found = readAs(letters, lexicon);
+    if (found.whole.length) { return found.whole.slice(0, ALTERNATIVES).map(function (w) { return [w]; }); }
+    var two = twoWords(letters, lexicon);
+    if (two) { return [two]; }
+    return found.inside.slice(0, ALTERNATIVES).map(function (w) { return [w]; });
+  }
+
+  // Two whole words that `letters` read as, the first as long as it can be.
+  // Short initials read as many words (gl: 管理, 桂林 …): two words that stand
+  // together in a word of the lexicon (糖尿病 … 管理 in 糖尿病规范化管理) win.
+  function twoWords(letters, lexicon) {
+    var fallback = null;
+    for (var k = letters.length - 2; k >= 2; k -= 1) {
+      var firsts = readAs(letters.slice(0, k), lexicon).whole;
+      var seconds = firsts.length ? readAs(letters.slice(k), lexicon).whole : [];
+      for (var i = 0; i < firsts.length; i += 1) {
+        for (var j = 0; j < seconds.length; j += 1) {
+          if (together(firsts[i], seconds[j], lexicon)) { return [firsts[i], seconds[j]]; }
+        }
+      }
+      if (!fallback && seconds.length) { fallback = [firsts[0], seconds[0]]; }
+    }
+    return fallback;
+  }
+
+  function together(a, b, lexicon) {
+    return lexicon.words.some(function (w) { return w.indexOf(a) >= 0 && w.indexOf(b) >= 0; });
+  }
+
+  function byInitials(letters) {
+    return letters.length <= 4 || !/[aeiouv]/.test(letters);
+  }
+
+  // {whole, inside}: words of the lexicon that `letters` read as, whole or in part.
+  function readAs(letters, lexicon) {
+    var initials = byInitials(letters);
+    function reads(word, i, j) {
       if (j === letters.length) { return i; }
       if (i === word.length) { return -1; }
       var options = lexicon.readings[word[i]] || [];
@@ -371,7 +411,7 @@
         var next = initials ? (letters[j] === syllable[0] ? j + 1 : -1)
           : (letters.substr(j, syllable.length) === syllable ? j + syllable.length : -1);
         if (next > 0) {
-          var end = reads(word, i + 1, next, initials);
+          var end = reads(word, i + 1, next);
           if (end > 0) { return end; }
         }
       }
@@ -381,21 +421,17 @@
     var inside = [];
     for (var n = 0; n < lexicon.words.length && whole.length < ALTERNATIVES; n += 1) {
       var word = Array.from(lexicon.words[n]);
-      [true, false].forEach(function (initials) {
-        if (initials !== (letters.length <= 4)) { return; }
-        for (var start = 0; start < word.length; start += 1) {
-          var end = reads(word, start, 0, initials);
-          if (end > start + 1) {
-            var found = word.slice(start, end).join("");
-            var list = start === 0 && end === word.length ? whole : inside;
-            if (list.indexOf(found) < 0) { list.push(found); }
-            break;
-          }
+      for (var start = 0; start < word.length; start += 1) {
+        var end = reads(word, start, 0);
+        if (end > start + 1) {
+          var found = word.slice(start, end).join("");
+          var list = start === 0 && end === word.length ? whole : inside;
+          if (list.indexOf(found) < 0) { list.push(found); }
+          break;
         }
-      });
+      }
     }
-    // Words inside longer ones only when no word of the lexicon reads so itself.
-    return (whole.length ? whole : inside).slice(0, ALTERNATIVES);
+    return { whole: whole, inside: inside };
   }
 
   function sameReading(a, b, lexicon) {
@@ -467,7 +503,8 @@
     if (!cache[key]) {
       cache[key] = Promise.all(words.map(function (w) { return holding(pagefind, w); })).then(function (sets) {
         if (sets.some(function (ids) { return ids && !Object.keys(ids).length; })) { return { results: [], filters: {} }; }
-        return pagefind.search(words.join(" "), options).then(function (found) {
+        return Promise.all([pagefind.search(words.join(" "), options), marking(pagefind, words)]).then(function (both) {
+          var found = both[0];
           var results = found.results.filter(function (r) {
             return sets.every(function (ids) { return !ids || ids[r.id]; });
           });
@@ -476,6 +513,20 @@
       });
     }
     return cache[key];
+  }
+
+  // The marked records among those holding `words`: the same search once per
+  // mark, from the index chunks it needs anyway (only the small filter file is
+  // new). A record's marks are the same in every lookup, so they are kept by id.
+  var marksOf = {};
+  function marking(pagefind, words) {
+    return Promise.all(Object.keys(TRUST).map(function (mark) {
+      var filters = {};
+      filters[MARK_FILTER] = mark;
+      return pagefind.search(words.join(" "), { filters: filters }).then(function (found) {
+        found.results.forEach(function (r) { (marksOf[r.id] || (marksOf[r.id] = {}))[mark] = true; });
+      });
+    }));
   }
 
   // {id → share of the concept's best score} for one concept.
@@ -512,21 +563,6 @@
     });
   }
 
-  // Ids with each mark (zrexample …), looked up once.
-  var marked = null;
-  function marks(pagefind) {
-    if (!marked) {
-      marked = Promise.all(Object.keys(TRUST).map(function (word) {
-        return lookUp(pagefind, [word], {}, {}).then(function (found) {
-          var ids = {};
-          found.results.forEach(function (r) { ids[r.id] = true; });
-          return [word, ids];
-        });
-      }));
-    }
-    return marked;
-  }
-
   // Pinyin and corrections: concepts rewritten with the lexicon, when needed.
   function consult(read, lexicon, terms) {
     read.concepts.forEach(function (c) {
@@ -537,10 +573,17 @@
         // Read as pinyin, the letters are not searched as such (Pagefind would
         // answer an unknown word with its nearest words).
         if (readings.length) { c.variants = []; }
-        readings.forEach(function (word) {
+        var spelled = function (word) {
           var entry = terms.known[word];
-          (entry && entry.group ? entry.group : [word]).forEach(function (w) { c.variants.push(textVariant(w)); });
-          read.understood.pinyin.push({ from: c.pinyin, to: word });
+          return (entry && entry.group ? entry.group : [word]).map(textVariant);
+        };
+        readings.forEach(function (words) {
+          c.variants = c.variants.concat(spelled(words[0]));
+          // Two words typed together: each is wanted, as its own concept.
+          words.slice(1).forEach(function (w) {
+            read.concepts.push({ text: w, variants: spelled(w), consulted: true });
+          });
+          read.understood.pinyin.push({ from: c.pinyin, to: words.join("") });
         });
       } else if (c.hits === 0 && HAN.test(c.text)) {
         c.consulted = true;
@@ -655,14 +698,13 @@
     var dateLookup = read.date
       ? Promise.all(read.date.words.map(function (w) { return lookUp(pagefind, [w], options, cache); }))
       : Promise.resolve(null);
-    return Promise.all([Promise.all(lookups), dateLookup, marks(pagefind)]).then(function (all) {
+    return Promise.all([Promise.all(lookups), dateLookup]).then(function (all) {
       var perConcept = all[0];
       var dated = null;
       if (all[1]) {
         dated = {};
         all[1].forEach(function (found) { found.results.forEach(function (r) { dated[r.id] = r; }); });
       }
-      var trust = all[2];
       var entries = {};
       var live = 0;  // concepts that match anything at all
       perConcept.forEach(function (shares) {
@@ -683,7 +725,7 @@
       list.forEach(function (e) {
         // How much of the query a record covers counts beside how well each part matched.
         if (most) { e.score *= 0.5 + 0.5 * e.covered / most; }
-        trust.forEach(function (pair) { if (pair[1][e.result.id]) { e.score *= TRUST[pair[0]]; } });
+        Object.keys(marksOf[e.result.id] || {}).forEach(function (mark) { e.score *= TRUST[mark]; });
       });
       // Records that cover at least half as much of the query as the best one.
       list = list.filter(function (e) { return e.covered * 2 >= most; });
@@ -761,9 +803,25 @@
     return target.pathname + target.search + target.hash;
   }
 
+  // A meta value as written for Pagefind (portal/search_docs.py: hidden): "~",
+  // then four of HIDDEN_DIGITS per UTF-16 code unit. The USB bundle's are plain.
+  var HIDDEN_DIGITS = "!#$%()*+-./;=?@[";
+  var HIDDEN = /^~(?:[!#$%()*+\-./;=?@[]{4})*$/;
+  function shown(value) {
+    if (typeof value !== "string" || !HIDDEN.test(value)) { return value; }
+    var out = "";
+    for (var i = 1; i < value.length; i += 4) {
+      var unit = 0;
+      for (var k = 0; k < 4; k += 1) { unit = unit * 16 + HIDDEN_DIGITS.indexOf(value[i + k]); }
+      out += String.fromCharCode(unit);
+    }
+    return out;
+  }
+
   function item(r, marks) {
     return r.data().then(function (d) {
-      var meta = d.meta || {};
+      var meta = {};
+      Object.keys(d.meta || {}).forEach(function (key) { meta[key] = shown(d.meta[key]); });
       return {
         url: marks.length ? withHighlight(d.url, marks.slice(0, 5)) : d.url,
         plainUrl: d.url.split("?")[0],

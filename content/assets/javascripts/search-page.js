@@ -219,8 +219,17 @@
     emptyBox.hidden = false;
   }
 
+  // The list is marked busy from the moment the reader changes the search until
+  // its answer is drawn (screen readers wait; so do the tests).
   function run() {
     var id = ++runId;
+    list.setAttribute("aria-busy", "true");
+    return Promise.resolve(answer(id)).then(function () {
+      if (id === runId) { list.removeAttribute("aria-busy"); }
+    });
+  }
+
+  function answer(id) {
     clearAnswer();
     if (!state.q && !activeFilters()) {
       statusBox.textContent = "输入关键词开始搜索，或按筛选条件浏览。";
@@ -255,6 +264,7 @@
   function update() {
     writeUrl();
     showFilterCount();
+    list.setAttribute("aria-busy", "true");
     window.clearTimeout(timer);
     timer = window.setTimeout(run, 150);
   }
