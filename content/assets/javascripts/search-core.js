@@ -517,16 +517,22 @@
 
   // The marked records among those holding `words`: the same search once per
   // mark, from the index chunks it needs anyway (only the small filter file is
-  // new). A record's marks are the same in every lookup, so they are kept by id.
+  // new). A record's marks are the same in every lookup, so they are kept by
+  // id, and the same words are marked once (lookups differ by the reader's filters).
   var marksOf = {};
+  var markedWords = {};
   function marking(pagefind, words) {
-    return Promise.all(Object.keys(TRUST).map(function (mark) {
-      var filters = {};
-      filters[MARK_FILTER] = mark;
-      return pagefind.search(words.join(" "), { filters: filters }).then(function (found) {
-        found.results.forEach(function (r) { (marksOf[r.id] || (marksOf[r.id] = {}))[mark] = true; });
-      });
-    }));
+    var key = words.join(" ");
+    if (!markedWords[key]) {
+      markedWords[key] = Promise.all(Object.keys(TRUST).map(function (mark) {
+        var filters = {};
+        filters[MARK_FILTER] = mark;
+        return pagefind.search(key, { filters: filters }).then(function (found) {
+          found.results.forEach(function (r) { (marksOf[r.id] || (marksOf[r.id] = {}))[mark] = true; });
+        });
+      }));
+    }
+    return markedWords[key];
   }
 
   // {id → share of the concept's best score} for one concept.
