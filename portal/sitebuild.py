@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +39,7 @@ from .routes import RouteTable
 from .search_docs import RecordDocuments, SearchDocument, content_document
 from .search_terms import search_term_files
 from .search_index import SearchIndexError, SearchIndexJob, SearchScratch, space_estimate
+from .workers import give_way
 
 PLACEHOLDER = "<!-- portal:page -->"
 HOME_PLACEHOLDER = "<!-- portal:home -->"
@@ -231,20 +233,11 @@ class SiteBuild:
         self._started = None
         prepared = None
         try:
-            if job is not None:
+            if job is None:
+                self._write_pages(site)
+            else:
                 job.start()
-            self._write_pages(site)
-            if job is not None:
-                # The offline files' work on the written pages overlaps Pagefind's last minutes.
-                # So does working out what the search knows of words (written beside the index once
-                # Pagefind has written it).
-                with ThreadPoolExecutor(max_workers=2) as pool:
-                    preparing = pool.submit(prepare_offline_files, site, self.routes, self.site_name)
-                    terms = pool.submit(search_term_files, self.catalogue, self.routes)
-                    job.wait()
-                    prepared = preparing.result()
-                    for name, content in terms.result().items():
-                        (site / "pagefind" / name).write_bytes(content)
+                prepared = self._beside_index(site, job)
         except SearchIndexError as exc:
             raise SiteBuildError(str(exc)) from None
         except BaseException:
@@ -295,16 +288,55 @@ class SiteBuild:
         if index is not None:
             index.cancel()
 
-    def _write_pages(self, site: Path) -> None:
-        """Every generated page outside the nav, through the theme shell, and the data files."""
+    def _beside_index(self, site: Path, job: SearchIndexJob):
+        """The rest of the build, while Pagefind indexes: the pages, then the
+        offline files' work on them, and what the search knows of words
+        (written beside the index once Pagefind has written it). Returns the
+        prepared offline files.
+
+        Pagefind is the longest step and could only start once every document
+        was made, so the build ends when it does. The work beside it runs in
+        threads that give way to it (workers.give_way): given an equal share
+        of the cores, the pages were written long before Pagefind finished,
+        and Pagefind was the slower for it.
+        """
+        stop = threading.Event()
+
+        def pages_then_offline():
+            self._write_pages(site, stop)
+            return prepare_offline_files(site, self.routes, self.site_name)
+
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="beside-index", initializer=give_way) as pool:
+            try:
+                preparing = pool.submit(pages_then_offline)
+                terms = pool.submit(search_term_files, self.catalogue, self.routes)
+                prepared = preparing.result()
+                job.wait()
+                for name, content in terms.result().items():
+                    (site / "pagefind" / name).write_bytes(content)
+            except BaseException:
+                # Failed or interrupted: the page writer stops at its next page (the pool waits for it).
+                stop.set()
+                job.cancel()
+                raise
+        return prepared
+
+    def _write_pages(self, site: Path, stop: threading.Event | None = None) -> None:
+        """Every generated page outside the nav, through the theme shell, and the
+        data files; an interrupted build sets `stop`, and the writing ends there."""
         banner = error_banner(self.errors) if self.errors else ""
         writer = ShellWriter(lambda depth: render_theme_shell(self.config, self._env, self._nav, self._files, depth),
                              site_url=self.site_url, banner=banner,
                              site_description=self.config.site_description or "")
         pages = sum(1 for _route in self.routes.generated(include_nav=False))
         with self.progress.phase("写入页面", total=pages, unit="页") as phase:
+            def written(n: int = 1) -> None:
+                if stop is not None and stop.is_set():
+                    raise _Stopped
+                phase.advance(n)
+
             writer.write(site, generated_pages(self.catalogue, include_nav=False, renderer=self.renderer),
-                         progress=phase.advance)
+                         progress=written)
         if self.preview is not None:
             self.preview.remember_site(site, writer, errors=bool(self.errors), home=self.home)
         for path, content in extra_files(self.catalogue, self.routes, site_name=self.site_name,
@@ -312,6 +344,10 @@ class SiteBuild:
             target = site_path(site, path)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(content)
+
+
+class _Stopped(Exception):
+    """The page writer's stop: the build failed or was interrupted meanwhile."""
 
 
 class _ErrorListener:

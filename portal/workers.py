@@ -49,6 +49,29 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
+# How much a thread that gives way yields (nice value): beside a thread at 10,
+# one of normal priority gets about nine tenths of a core.
+GIVE_WAY_NICE = 10
+
+
+def give_way() -> None:
+    """Lower the calling thread's CPU priority, so that a longer job running
+    beside it (Pagefind, on the build's critical path) gets the cores first.
+
+    Linux keeps a nice value per thread: only this thread gives way (the
+    build's main thread, and the `portal serve` process around it, keep
+    theirs), and it cannot take its priority back, so the thread should end
+    with its work (a ThreadPoolExecutor's initializer). Elsewhere nice is
+    per process: nothing is changed.
+    """
+    if sys.platform != "linux":
+        return
+    try:
+        os.nice(GIVE_WAY_NICE)
+    except OSError:  # pragma: no cover - a system that refuses: the build is only slower
+        pass
+
+
 def _start_worker(func, items) -> None:
     from .interrupt import reset_in_child
 

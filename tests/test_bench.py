@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -78,3 +79,27 @@ def test_serve_latency_smoke_run(tmp_path):
     assert "full rebuilds after the first: 0" in result.stdout, result.stdout
     assert "incremental updates: 0," not in result.stdout, result.stdout
     assert {p: p.read_bytes() for p in before} == before
+
+
+@pytest.mark.skipif(not shutil.which("/usr/bin/time"), reason="GNU time is installed by `make bench`")
+def test_compare_reports_each_checkout_and_keeps_its_records(tmp_path, monkeypatch, capsys):
+    """`python bench/compare.py 30 a=. b=. --runs 1 --no-hugo`: a row per
+    checkout, in the order given, with its run; the records are generated once
+    and kept for the next comparison."""
+    from bench import compare
+
+    root = Path(__file__).resolve().parent.parent
+    monkeypatch.setattr(sys, "argv", ["compare.py", "30", f"a={root}", f"b={root}", "--runs", "1", "--no-hugo",
+                                      "--work", str(tmp_path)])
+    compare.main()
+    header, *rows = [line.split() for line in capsys.readouterr().out.splitlines()]
+    assert header[:3] == ["build", "wall", "s"]
+    assert [row[0] for row in rows] == ["a", "b"]
+    for _name, wall, cpu, ratio, *runs in rows:
+        assert runs == [wall] and float(cpu) > 0 and ratio == "—"
+    catalogue = build_catalogue(tmp_path / "data-30", today())
+    assert sum(len(r) for r in catalogue.records.values()) == 30
+    marker = tmp_path / "data-30" / ".generated"
+    made = marker.stat().st_mtime_ns
+    assert compare.records(30, tmp_path) == tmp_path / "data-30"
+    assert marker.stat().st_mtime_ns == made  # not generated again

@@ -268,3 +268,23 @@ def test_no_thread_runs_when_a_build_forks_its_workers(tmp_path):
     assert "生成检索文档" in report["stderr"] and "\r" in report["stderr"]  # bars were drawn
     assert len(report["forks"]) >= 4  # parsing and search documents, two workers each
     assert all(threads == 1 and names == ["MainThread"] for threads, names in report["forks"]), report["forks"]
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="Linux keeps a nice value per thread")
+def test_a_thread_that_gives_way_leaves_the_rest_of_the_process_as_it_was():
+    """The page writer gives way to Pagefind (SiteBuild._beside_index); the
+    build's main thread, and `portal serve` around it, keep their priority."""
+    import threading
+
+    before = os.getpriority(os.PRIO_PROCESS, 0)  # on Linux: the calling thread's
+    seen = []
+
+    def beside():
+        workers.give_way()
+        seen.append(os.getpriority(os.PRIO_PROCESS, 0))
+
+    thread = threading.Thread(target=beside)
+    thread.start()
+    thread.join()
+    assert seen == [min(before + workers.GIVE_WAY_NICE, 19)]
+    assert os.getpriority(os.PRIO_PROCESS, 0) == before
