@@ -21,7 +21,6 @@ import argparse
 import hashlib
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -29,8 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import bench.generate as generate_module  # noqa: E402
-from bench.generate import generate  # noqa: E402
-from bench.run import TIME, _settle, hugo_site, reference_pagefind  # noqa: E402
+from bench.run import Timing, hugo_site, reference_build, timed  # noqa: E402
 
 _MADE = ".generated"
 
@@ -42,7 +40,7 @@ def records(n: int, work: Path) -> Path:
     made = f"{n} {_generator_digest()}\n"
     marker = data / _MADE
     if not marker.is_file() or marker.read_text(encoding="utf-8") != made:
-        generate(n, data)
+        generate_module.generate(n, data)
         marker.write_text(made, encoding="utf-8")
     return data
 
@@ -53,19 +51,6 @@ def _generator_digest() -> str:
     for path in sorted(generate_module.DATA.rglob("*.yaml")):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
-
-
-def run(command: list[str], cwd: Path | None = None, settle: bool = True) -> tuple[float, float]:
-    """(wall seconds, CPU seconds of the command and its children) of one command."""
-    if settle:
-        _settle()
-    with tempfile.NamedTemporaryFile("r") as report:
-        done = subprocess.run([TIME, "-f", "%e %U %S", "-o", report.name, *command], cwd=cwd,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        if done.returncode != 0:
-            raise SystemExit(f"failed in {cwd}: {' '.join(command)}\n{done.stderr[-2000:]}")
-        wall, user, system = map(float, report.read().split()[-3:])
-    return wall, user + system
 
 
 def main() -> None:
@@ -91,26 +76,23 @@ def main() -> None:
         shutil.rmtree(source, ignore_errors=True)
         hugo_site(data, source)
     site = work / "compare-site"
-    times: dict[str, list[tuple[float, float]]] = {name: [] for name in builds}
-    reference: list[tuple[float, float]] = []
+    times: dict[str, list[Timing]] = {name: [] for name in builds}
+    reference: list[Timing] = []
     for _ in range(args.runs):
         for name, checkout in builds.items():
             shutil.rmtree(site, ignore_errors=True)
-            times[name].append(run([sys.executable, "-m", "portal", "build", "--quiet", "--data", str(data),
-                                    "--today", "2024-03-28", "--site-dir", str(site)], cwd=checkout))
-            print(f"{name}: {times[name][-1][0]:.1f} s", file=sys.stderr, flush=True)
+            times[name].append(timed([sys.executable, "-m", "portal", "build", "--quiet", "--data", str(data),
+                                      "--today", "2024-03-28", "--site-dir", str(site)], cwd=checkout))
+            print(f"{name}: {times[name][-1].seconds:.1f} s", file=sys.stderr, flush=True)
         if hugo:
-            shutil.rmtree(public, ignore_errors=True)
-            built = run(["hugo", "--quiet", "-s", str(source), "-d", str(public)])
-            indexed = run([reference_pagefind(), "--site", str(public), "--quiet"], settle=False)
-            reference.append((built[0] + indexed[0], built[1] + indexed[1]))
-    base = statistics.median(wall for wall, _ in reference) if reference else None
+            reference.append(reference_build(source, public))
+    base = statistics.median(t.seconds for t in reference) if reference else None
     print(f"{'build':12} {'wall s':>7} {'CPU s':>7} {'ratio':>6}  runs (wall)")
     for name, runs in [*times.items(), *([("reference", reference)] if reference else [])]:
-        wall = statistics.median(w for w, _ in runs)
-        cpu = statistics.median(c for _, c in runs)
+        wall = statistics.median(t.seconds for t in runs)
+        cpu = statistics.median(t.cpu_s for t in runs)
         ratio = f"{wall / base:6.2f}" if base else f"{'—':>6}"
-        print(f"{name:12} {wall:7.1f} {cpu:7.1f} {ratio}  " + " ".join(f"{w:.1f}" for w, _ in runs), flush=True)
+        print(f"{name:12} {wall:7.1f} {cpu:7.1f} {ratio}  " + " ".join(f"{t.seconds:.1f}" for t in runs), flush=True)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 import yaml
 
@@ -123,14 +124,21 @@ def _settle() -> None:
         pass
 
 
-def timed(command: list[str], cwd: Path | None = None, settle: bool = True) -> tuple[float, int, int]:
-    """(seconds, peak RSS of the largest process in KB, peak memory of all its processes together
-    with their files in /dev/shm, in KB) of one command: GNU time for the first two, /proc and
-    statvfs sampled every 0.2 s for the last."""
+class Timing(NamedTuple):
+    seconds: float
+    rss_kb: int      # peak RSS of the largest process
+    total_kb: int    # peak memory of all the command's processes together, with their files in /dev/shm
+    cpu_s: float     # user + system time of the command and its children
+
+
+def timed(command: list[str], cwd: Path | None = None, settle: bool = True) -> Timing:
+    """One command's time and memory: GNU time for the wall and CPU time and the
+    largest process's peak RSS; /proc and statvfs sampled every 0.2 s for the
+    memory of all its processes together."""
     if settle:
         _settle()
     with tempfile.NamedTemporaryFile("r") as report:
-        process = subprocess.Popen([TIME, "-f", "%e %M", "-o", report.name, *command], cwd=cwd,
+        process = subprocess.Popen([TIME, "-f", "%e %M %U %S", "-o", report.name, *command], cwd=cwd,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         peak, errors, files_before = 0, [], _memory_files_kb()
         reader = threading.Thread(target=lambda: errors.append(process.stderr.read()), daemon=True)
@@ -141,8 +149,18 @@ def timed(command: list[str], cwd: Path | None = None, settle: bool = True) -> t
         reader.join()
         if process.returncode != 0:
             raise SystemExit(f"failed: {' '.join(command)}\n{''.join(errors)[-2000:]}")
-        seconds, rss = report.read().split()[-2:]
-    return float(seconds), int(rss), max(peak, int(rss))
+        seconds, rss, user, system = report.read().split()[-4:]
+    return Timing(float(seconds), int(rss), max(peak, int(rss)), float(user) + float(system))
+
+
+def reference_build(source: Path, public: Path) -> Timing:
+    """The reference: Hugo builds the records' site, then Pagefind reads what it
+    has just written, as it would in a real build."""
+    shutil.rmtree(public, ignore_errors=True)
+    built = timed(["hugo", "--quiet", "-s", str(source), "-d", str(public)])
+    indexed = timed([reference_pagefind(), "--site", str(public), "--quiet"], settle=False)
+    return Timing(built.seconds + indexed.seconds, max(built.rss_kb, indexed.rss_kb),
+                  max(built.total_kb, indexed.total_kb), built.cpu_s + indexed.cpu_s)
 
 
 def measure(n: int, runs: int, work: Path, hugo: bool) -> dict:
@@ -163,22 +181,18 @@ def measure(n: int, runs: int, work: Path, hugo: bool) -> dict:
         portal_runs.append(timed([sys.executable, "-m", "portal", "build", "--quiet", "--data", str(data),
                                   "--today", "2024-03-28", "--site-dir", str(site)], cwd=ROOT))
         if hugo:
-            shutil.rmtree(public, ignore_errors=True)
-            build_s, build_rss, _ = timed(["hugo", "--quiet", "-s", str(source), "-d", str(public)])
-            # Pagefind reads what Hugo has just written, as it would in a real build.
-            index_s, index_rss, _ = timed([reference_pagefind(), "--site", str(public), "--quiet"], settle=False)
-            reference.append((build_s + index_s, max(build_rss, index_rss)))
+            reference.append(reference_build(source, public))
     pages = sum(1 for _ in site.rglob("*.html"))
     row = {"n": n, "records": counts, "pages": pages,
-           "portal_s": statistics.median(t for t, _, _ in portal_runs),
-           "portal_rss_mb": statistics.median(r for _, r, _ in portal_runs) / 1024,
-           "portal_total_mb": statistics.median(a for _, _, a in portal_runs) / 1024,
-           "portal_runs_s": [t for t, _, _ in portal_runs]}
+           "portal_s": statistics.median(t.seconds for t in portal_runs),
+           "portal_rss_mb": statistics.median(t.rss_kb for t in portal_runs) / 1024,
+           "portal_total_mb": statistics.median(t.total_kb for t in portal_runs) / 1024,
+           "portal_runs_s": [t.seconds for t in portal_runs]}
     row["portal_pages_per_s"] = pages / row["portal_s"]
     if reference:
-        row["reference_s"] = statistics.median(t for t, _ in reference)
-        row["reference_rss_mb"] = statistics.median(r for _, r in reference) / 1024
-        row["reference_runs_s"] = [t for t, _ in reference]
+        row["reference_s"] = statistics.median(t.seconds for t in reference)
+        row["reference_rss_mb"] = statistics.median(t.rss_kb for t in reference) / 1024
+        row["reference_runs_s"] = [t.seconds for t in reference]
         row["ratio"] = row["portal_s"] / row["reference_s"]
     return row
 

@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 # 20,000) and keeps little more than one core busy. Each shard costs a reader
 # one more index chunk (about 20 KB) for every word a query looks up, so a
 # catalogue of up to ONE_RUN_MAX documents is indexed in one run, beside the
-# page writing (the other core writes pages meanwhile).
+# page writing, which gives way to it (SiteBuild._beside_index).
 # Larger ones are indexed in shards of at most SHARD_SIZE documents, CONCURRENT
 # Pagefind runs at a time (at most 25,000 documents, under 6 GB, in Pagefind at
 # once; the scratch documents of every shard, about 12 KB each in /dev/shm,
