@@ -1,6 +1,6 @@
 """Generated blocks inside content pages: <!-- portal:feeds --> (订阅),
-<!-- portal:open-data --> (开放数据) and <!-- portal:filing --> (the 备案 rule,
-on the 管理类别 page).
+<!-- portal:open-data --> (开放数据), <!-- portal:filing --> (the 备案 rule,
+on the 管理类别 page) and <!-- portal:statuses --> (状态说明).
 
 Above both the renderers and the data outputs: a block shows what an output
 holds (its feeds, its columns and schemas).
@@ -12,13 +12,23 @@ from .outputs.feeds import feed_list
 from .outputs.opendata import csv_columns
 from .outputs.schemas import json_schema
 from .render.pages import Renderer
+from .render.text import relative_url
 from .schema import COLLECTIONS
+from .statuses import MODELS
 
 
-def render_block(renderer: Renderer, name: str, page_url: str) -> str:
+def render_block(renderer: Renderer, name: str, page_url: str, site_url: str | None = None) -> str:
+    """The block `name` on the page at page_url; site_url: where the site is
+    published, when known (feed and calendar addresses are copied from the
+    订阅 page into other programs, which need them whole)."""
     catalogue = renderer.catalogue
     if name == "feeds":
-        return renderer.render("block_feeds.html", page_url, feeds=feed_list(renderer.routes))
+        def absolute(path: str) -> str:
+            return site_url + path if site_url else relative_url(page_url, path)
+
+        return renderer.render("block_feeds.html", page_url, feeds=feed_list(renderer.routes), absolute=absolute)
+    if name == "statuses":
+        return renderer.render("block_statuses.html", page_url, models=list(MODELS.values()))
     if name == "filing":
         return renderer.render("block_filing.html", page_url)
     if name == "open-data":

@@ -81,7 +81,7 @@ def make_bundle(site_dir: Path, zip_path: Path, documents: Iterable[SearchDocume
             page.write_text(_rewrite_page(page.read_text(encoding="utf-8")), encoding="utf-8")
         name = html.escape(site_name)
         (root / "请先打开这里.html").write_text(
-            '<!doctype html><html lang="zh"><meta charset="utf-8"><meta http-equiv="refresh" content="0; url=index.html">'
+            '<!doctype html><html lang="zh-CN"><meta charset="utf-8"><meta http-equiv="refresh" content="0; url=index.html">'
             f'<title>{name}（离线版）</title><a href="index.html">打开{name}（离线版）</a></html>\n',
             encoding="utf-8")
         zip_path.parent.mkdir(parents=True, exist_ok=True)

@@ -17,6 +17,7 @@ from . import routes
 from .loader import load_records
 from .problems import Problem
 from .schema import COLLECTION_BY_NAME, COLLECTIONS, entry_of
+from .statuses import MENTOR, POLICY, TECHNOLOGY, State
 from .validate import validate
 from .vocab import Vocab, VocabError
 
@@ -48,20 +49,13 @@ def _year_brackets(match: re.Match) -> str:
     return f"〔{match.group(1)}〕"
 
 
-@dataclass(frozen=True)
-class Status:
-    label: str
-    # Badge tone for styling: open | pending | closed | normal | unknown
-    tone: str
-
-
 @dataclass(eq=False)
 class Record:
     collection: str
     id: str
     path: str
     data: dict
-    status: Status | None = None
+    status: State | None = None
     # Computed relations (backlinks and resolved references).
     links: dict = field(default_factory=dict)
 
@@ -143,11 +137,13 @@ class Catalogue:
                       key=lambda r: (r.data["published"], r.id), reverse=True)
 
     def upcoming_deadlines(self) -> list[tuple[dt.date, str, Record]]:
-        """Every date still ahead (today included): comments, calls, enrollment, reviews."""
+        """Every date still ahead (today included): comments, calls, effective dates, enrollment, reviews."""
         items = []
         for rec in self.policies.values():
             if rec.get("comment_deadline"):
                 items.append((rec.data["comment_deadline"], "意见反馈截止", rec))
+            if rec.get("effective"):
+                items.append((rec.data["effective"], EFFECTIVE_LABEL, rec))
             for step in rec.get("deadlines", []):
                 items.append((step["date"], step["label"], rec))
         for rec in self.mentors.values():
@@ -160,6 +156,8 @@ class Catalogue:
         return sorted((i for i in items if i[0] >= self.today), key=lambda i: (i[0], i[2].id))
 
 
+# The day a notice takes effect, as the home page and the calendar name it.
+EFFECTIVE_LABEL = "开始施行"
 # A notice whose validity no text or maintainer has stated.
 UNRECORDED_VALIDITY = "效力未注明"
 # Within the validity period its text states (有效期至 …), nothing else recorded.
@@ -171,47 +169,53 @@ def _example_label(label: str, rec: Record, field_name: str) -> str:
     return f"{label}（示例）" if field_name in rec.illustrative else label
 
 
-def policy_status(data: dict, today: dt.date) -> Status:
+def policy_status(data: dict, today: dt.date) -> State:
     deadline = data.get("comment_deadline")
     if data.get("kind") == "征求意见稿" and deadline:
-        return Status("征求意见中", "open") if today <= deadline else Status("征求意见已结束", "closed")
+        return POLICY["征求意见中"] if today <= deadline else POLICY["征求意见已结束"]
     validity = data.get("validity")
     if validity and validity != "现行有效":
-        return Status(validity, "closed")
+        return POLICY[validity]
     if data.get("effective") and today < data["effective"]:
-        return Status("尚未生效", "pending")
+        return POLICY["尚未生效"]
     if data.get("expires") and today > data["expires"]:
-        return Status("已失效", "closed")
+        return POLICY["已失效"]
     if validity:
-        return Status(validity, "normal")
+        return POLICY[validity]
     # 现行有效 only when the text or a maintainer says so: the portal cannot know
     # otherwise. A period the text states is a fact the reader can use.
     if data.get("expires"):
-        return Status(WITHIN_PERIOD, "normal")
-    return Status(UNRECORDED_VALIDITY, "unknown")
+        return POLICY[WITHIN_PERIOD]
+    return POLICY[UNRECORDED_VALIDITY]
 
 
-def technology_status(data: dict, today: dt.date) -> Status | None:
+# Stages of the promotion guideline before a technology is in the warehouse.
+_SELECTING = ("征集", "遴选")
+
+
+def technology_status(data: dict, today: dt.date) -> State | None:
     if not entry_of(data):
         return None  # reference facts only: nothing to say about promotion
     stage = data.get("stage")
     if stage == "退出":
-        return Status("已退出", "closed")
-    if data.get("review_due") and today > data["review_due"]:
-        return Status("待评估", "pending")
-    return Status(stage or "入库", "normal")
+        return TECHNOLOGY["已退出"]
+    if stage in _SELECTING:
+        return TECHNOLOGY["遴选中"]
+    # A review that is due (or under way) does not stop the use of the technique:
+    # that is the management class's to say.
+    if stage == "评估" or (data.get("review_due") and today > data["review_due"]):
+        return TECHNOLOGY["评估中"]
+    return TECHNOLOGY["推广中"]
 
 
-def mentor_status(data: dict, today: dt.date) -> Status | None:
+def mentor_status(data: dict, today: dt.date) -> State | None:
     enrollment = data.get("enrollment") or {}
     status = enrollment.get("status")
     if not status:
         return None
-    if status == "招收中":
-        if enrollment.get("deadline") and today > enrollment["deadline"]:
-            return Status("招收已截止", "closed")
-        return Status("招收中", "open")
-    return Status(status, "closed")
+    if status == "招收中" and enrollment.get("deadline") and today > enrollment["deadline"]:
+        return MENTOR["招收已截止"]
+    return MENTOR[status]
 
 
 _STATUS = {"technologies": technology_status, "mentors": mentor_status, "policies": policy_status}

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Callable
 
 from pypinyin import lazy_pinyin
 
+from .statuses import TECHNOLOGY
+
 if TYPE_CHECKING:  # only read here: the catalogue builds on the addresses, which build on facets
     from .catalogue import Catalogue, Record
 
@@ -39,6 +41,10 @@ def _field(name):
     return lambda rec: _as_list(rec.get(name))
 
 
+def _status(rec: Record) -> list:
+    return [rec.status.label] if rec.status else []
+
+
 def _vocab_order(path):
     return lambda cat: cat.vocab.values(path)
 
@@ -47,7 +53,7 @@ FACETS: dict[str, tuple[Facet, ...]] = {
     "technologies": (
         Facet("category", "技术范围", _field("category"), _vocab_order("technology.category")),
         Facet("management-class", "管理类别", _field("management_class"), _vocab_order("technology.management_class")),
-        Facet("stage", "推广阶段", _field("stage"), _vocab_order("technology.stage")),
+        Facet("status", TECHNOLOGY.title, _status, lambda cat: TECHNOLOGY.labels),
         Facet("level", "适用机构", _field("levels"), _vocab_order("technology.levels")),
         Facet("tradition", "医学体系", _field("tradition"), _vocab_order("technology.tradition")),
     ),

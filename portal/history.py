@@ -1,4 +1,10 @@
-"""Change history of the record files, read from git in one pass.
+"""Change history of the records, read from git in one pass and told for readers.
+
+Each change says what changed in the record (修改了适应证、评估到期日;
+新增本条记录; 收录自《…》), worked out by comparing the record file before and
+after the commit, never the commit message, which is written for
+maintainers. A commit that changed nothing a reader sees (a comment, the
+order of fields) is not a change of the record.
 
 Without git, or outside a repository, there is no history and the site says
 nothing about updates rather than something false. A record with changes not
@@ -12,16 +18,21 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
 from .catalogue import CHINA
+from .loader import MAX_BYTES, RecordLoader
+from .schema import BOOL, COLLECTION_BY_NAME
 
 _RECORD = "\x1e"
 _FIELD = "\x1f"
+_EMPTY = (None, "", [], {})
 
 
 @dataclass(frozen=True)
 class Change:
     date: dt.date
-    subject: str
+    what: str       # what changed, in the reader's words
     commit: str
 
 
@@ -42,13 +53,117 @@ class History:
         return latest[:limit]
 
 
-def _git(data_dir: Path, *args: str) -> str | None:
+def describe(collection: str, before: dict | None, after: dict | None) -> str | None:
+    """What a reader would notice between two versions of a record (None: nothing).
+
+    before None: the record is new. A field is named by its label (schema.py),
+    in the order of the record's fields; a version that does not read as a
+    record (broken YAML in an old commit) is said to be changed, without detail.
+    """
+    spec = COLLECTION_BY_NAME.get(collection)
+    if spec is None or not isinstance(after, dict):
+        return None
+    if before is None:
+        source = after.get("source")
+        if collection == "policies" and isinstance(source, dict) and source.get("title"):
+            title = str(source["title"])
+            return f"收录自{title}" if "《" in title else f"收录自《{title}》"
+        return "新增本条记录"
+    if not isinstance(before, dict):
+        return "修改了本条记录"
+    added, changed, removed, marked, unmarked = [], [], [], [], []
+    for name, spec_field in spec.by_name.items():
+        old, new = before.get(name), after.get(name)
+        if old == new or (old in _EMPTY and new in _EMPTY):
+            continue
+        label = _short(spec_field.label)
+        if spec_field.kind == BOOL:  # a mark, set or taken away (示例)
+            (marked if new else unmarked).append(label)
+            continue
+        (added if old in _EMPTY else removed if new in _EMPTY else changed).append(label)
+    parts = [f"{verb}{'、'.join(labels)}" for verb, labels in
+             (("修改了", changed), ("补充了", added), ("删去了", removed)) if labels]
+    parts += [f"标明{label}" for label in marked] + [f"不再标明{label}" for label in unmarked]
+    return "；".join(parts) or None
+
+
+def _short(label: str) -> str:
+    """A field's label without its explanation in brackets (示例记录（整条…） → 示例记录)."""
+    return label.split("（", 1)[0]
+
+
+def _git(data_dir: Path, *args: str, stdin: bytes | None = None) -> str | None:
     try:
-        result = subprocess.run(["git", "-C", str(data_dir), *args], capture_output=True, text=True,
-                                encoding="utf-8", timeout=120)
+        result = subprocess.run(["git", "-C", str(data_dir), "-c", "core.quotePath=false", *args],
+                                capture_output=True, input=stdin, timeout=120)
     except (OSError, subprocess.TimeoutExpired):
         return None
-    return result.stdout if result.returncode == 0 else None
+    return result.stdout.decode("utf-8", "replace") if result.returncode == 0 else None
+
+
+@dataclass
+class _Touch:
+    """One commit's change to one record file: its blobs before and after."""
+
+    path: str          # relative to the data directory
+    commit: str
+    day: dt.date
+    before: str | None  # blob id; None when the file is new
+    after: str
+
+
+def _touches(log: str, prefix: str) -> list[_Touch]:
+    touches = []
+    for chunk in log.split(_RECORD):
+        if not chunk.strip():
+            continue
+        header, _, raw = chunk.partition("\n")
+        commit, stamp = header.split(_FIELD, 1)
+        day = dt.datetime.fromisoformat(stamp.strip()).astimezone(CHINA).date()
+        for line in raw.splitlines():
+            if not line.startswith(":"):
+                continue
+            info, _, name = line.partition("\t")
+            _old_mode, _new_mode, old, new, status = info[1:].split()
+            if status[0] == "D" or not (name.startswith(prefix) and name.endswith(".yaml")):
+                continue
+            new_file = status[0] == "A" or set(old) == {"0"}
+            touches.append(_Touch(name[len(prefix):], commit, day, None if new_file else old, new))
+    return touches
+
+
+def _read_blobs(data_dir: Path, ids: set[str]) -> dict[str, object]:
+    """The records of these blobs, parsed (one `git cat-file --batch` for all); a
+    blob that does not parse as a mapping maps to None."""
+    if not ids:
+        return {}
+    order = sorted(ids)
+    try:
+        out = subprocess.run(["git", "-C", str(data_dir), "cat-file", "--batch"], capture_output=True,
+                             input="".join(i + "\n" for i in order).encode(), timeout=120).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return {}
+    parsed: dict[str, object] = {}
+    at = 0
+    for blob in order:
+        end = out.index(b"\n", at)
+        header = out[at:end].split()
+        at = end + 1
+        if len(header) < 3 or header[1] != b"blob":
+            parsed[blob] = None
+            continue
+        size = int(header[2])
+        parsed[blob] = _parse(out[at:at + size]) if size <= MAX_BYTES else None
+        at += size + 1
+    return parsed
+
+
+def _parse(content: bytes) -> dict | None:
+    try:
+        data = yaml.load(content.decode("utf-8"), Loader=RecordLoader)  # noqa: S506 - a safe loader
+    except (yaml.YAMLError, UnicodeDecodeError, RecursionError):
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def load_history(data_dir: Path) -> History:
@@ -56,21 +171,22 @@ def load_history(data_dir: Path) -> History:
     if not data_dir.is_dir():
         return History()
     prefix = _git(data_dir, "rev-parse", "--show-prefix")
-    log = _git(data_dir, "log", f"--format={_RECORD}%h{_FIELD}%cI{_FIELD}%s", "--name-only", "--no-renames", "--", ".")
+    log = _git(data_dir, "log", f"--format={_RECORD}%h{_FIELD}%cI", "--raw", "--no-abbrev", "--no-renames",
+               "--", ".")
     if prefix is None or log is None:
         return History()
     prefix = prefix.strip()
+    touches = _touches(log, prefix)
+    # Only changed files need reading: a new one is said new from its last version.
+    parsed = _read_blobs(data_dir, {b for t in touches if t.before for b in (t.before, t.after)}
+                         | {t.after for t in touches if t.before is None})
     history = History()
-    for chunk in log.split(_RECORD):
-        if not chunk.strip():
-            continue
-        header, _, names = chunk.partition("\n")
-        commit, stamp, subject = header.split(_FIELD, 2)
-        day = dt.datetime.fromisoformat(stamp).astimezone(CHINA).date()
-        for name in names.splitlines():
-            name = name.strip()
-            if name.startswith(prefix) and name.endswith(".yaml"):
-                history.changes.setdefault(name[len(prefix):], []).append(Change(day, subject.strip(), commit))
+    for touch in touches:  # newest first, as git log lists them
+        collection = touch.path.partition("/")[0]
+        what = describe(collection, None if touch.before is None else parsed.get(touch.before),
+                        parsed.get(touch.after))
+        if what:
+            history.changes.setdefault(touch.path, []).append(Change(touch.day, what, touch.commit))
     history.uncommitted = _uncommitted(data_dir, prefix)
     return history
 

@@ -51,6 +51,7 @@ BUILD_SCRIPT = "assets/javascripts/build.js"
 OFFLINE_LIST = "offline/collections.json"
 API_INDEX = "api/index.json"
 SITEMAP = "sitemap.xml"
+ROBOTS = "robots.txt"
 # The empty sitemap Material's script asks for beside the feeds (see outputs/__init__.py).
 FEEDS_SITEMAP = f"{FEEDS_FOLDER}/sitemap.xml"
 
@@ -294,6 +295,9 @@ class RouteTable:
         for route in routes:
             if route.offline_group:
                 members.setdefault(route.offline_group, []).append(route)
+            # Every notice is also in 全部政策通知, beside its region's group.
+            if route.kind == RECORD and route.collection == "policies":
+                members.setdefault("policies", []).append(route)
         # A collection's pages in address order; a region's notices, then its listing pages.
         offline = [OfflineGroup(key, label, next(r.url for r in members[key] if r.offers_offline),
                                 tuple(sorted(r.url for r in members.get(key, ()))) if key in FACETS
@@ -341,7 +345,7 @@ def _record_group(rec) -> str | None:
 
 def _offline_groups(catalogue: Catalogue) -> list[tuple[str, str]]:
     """(key, label) of each offline group, in the order 离线保存 lists them."""
-    groups = [(c.name, f"全部{c.label}") for c in COLLECTIONS if c.name != "policies"]
+    groups = [(c.name, f"全部{c.label}") for c in COLLECTIONS]
     regions = {r.data["region"] for r in catalogue.policies.values() if r.get("region")}
     groups += [(offline_region_group(region), f"{region}的政策通知")
                for region in catalogue.vocab.regions if region in regions]
@@ -355,14 +359,15 @@ def _listing_routes(name: str, facet: Facet | None, value: str | None, count: in
     title = label if facet is None else f"{label}：{facet.label} · {value}"
     feed_link = followed.get(listing_url(name, facet, value))
     by_region = facet is not None and facet.key == REGION_FACET
-    # Technologies and mentors are saved whole; notices by region.
-    group = name if name != "policies" else offline_region_group(value) if by_region else None
+    # Technologies and mentors are saved whole; notices whole (their first
+    # listing) or by region.
+    group = name if facet is None or name != "policies" else offline_region_group(value) if by_region else None
     routes = []
     for sort in SORTS[name]:
         for page in range(1, max(1, -(-count // PAGE_SIZE)) + 1):
             url = listing_url(name, facet, value, sort, page)
             first = page == 1 and sort is default_sort(name)
-            offers = first and (facet is None if name != "policies" else by_region)
+            offers = first and (facet is None or (name == "policies" and by_region))
             routes.append(Route(url, LISTING, title, collection=name, facet=facet, value=value, sort=sort, page=page,
                                 feeds=(feed_link,) if feed_link else (), in_nav=first and facet is None,
                                 offline_group=group, offers_offline=offers))

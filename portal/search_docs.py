@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 from .catalogue import Record
 from .schema import COLLECTION_BY_NAME
+from .statuses import MENTOR, POLICY, TECHNOLOGY
 from .dates import cn_date
 from .render.text import markdown_to_html
 
@@ -319,8 +320,8 @@ def record_document(rec: Record, body_html: str | None = None) -> SearchDocument
             _join(d.get("tradition"), d.get("stage"), d.get("promotion_methods"), d.get("contraindications"), d.get("equipment"),
                   [i["name"] for i in d.get("indicators", [])], body,
                   [m.title for m in rec.related("mentors")], [s["title"] for s in d.get("sources", [])]),
-            filters={"栏目": [label], "管理类别": [d.get("management_class")], "推广阶段": [d.get("stage")],
-                     "状态": [status], "技术范围": [d.get("category")], "适用机构": levels},
+            filters={"栏目": [label], "管理类别": [d.get("management_class")], TECHNOLOGY.title: [status],
+                     "技术范围": [d.get("category")], "适用机构": levels},
             meta=_result_meta(rec, label, _facts(d.get("management_class"), "、".join(levels)), d.get("summary"), body),
             sort={"date": d["warehoused"].isoformat()} if d.get("warehoused") else None,
             marks=_marks(rec),
@@ -333,7 +334,7 @@ def record_document(rec: Record, body_html: str | None = None) -> SearchDocument
             _join([t.title for t in rec.related("technologies")],
                   d.get("teaching_modes"), d.get("cycles"), body),
             filters={"栏目": [label], "层级": [d.get("tier")], "地区": [d.get("region")],
-                     "传承类别": [d.get("track")], "状态": [status]},
+                     "传承类别": [d.get("track")], MENTOR.title: [status]},
             meta=_result_meta(rec, label, _facts(d.get("tier"), d.get("region")), d.get("summary"), body),
             marks=_marks(rec),
         )
@@ -345,7 +346,7 @@ def record_document(rec: Record, body_html: str | None = None) -> SearchDocument
         _join(d.get("kind"), d.get("attachments"),
               [s["label"] for s in d.get("deadlines", [])], body),
         filters={"栏目": [label], "地区": [d.get("region")], "主题": d.get("topics", []),
-                 "年份": [published.year], "状态": [status]},
+                 "年份": [published.year], POLICY.title: [status]},
         meta=_result_meta(rec, label, _facts(d.get("doc_number"), "、".join(d.get("issuers") or []), cn_date(published)),
                           d.get("summary"), body),
         sort={"date": published.isoformat()},

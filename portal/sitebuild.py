@@ -191,7 +191,7 @@ class SiteBuild:
             self.home = self.renderer.home()
             return html.replace(HOME_PLACEHOLDER, CONTENT_START + self.home + CONTENT_END)
         # Other content pages may hold generated blocks: <!-- portal:feeds -->, <!-- portal:open-data -->.
-        html = BLOCK.sub(lambda m: render_block(self.renderer, m.group(1), page.url), html)
+        html = BLOCK.sub(lambda m: render_block(self.renderer, m.group(1), page.url, self.site_url), html)
         route = self.routes.get(page.url)
         if route is not None and route.searchable:
             self.search.append(content_document("/" + page.url, page.title, html))

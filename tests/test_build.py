@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlsplit
 import yaml
 
 from portal.catalogue import build_catalogue
-from conftest import MINIMAL, ROOT, page_links, replace_text, run_portal, write_data
+from conftest import MINIMAL, ROOT, page_links, replace_text, run_portal, today, write_data
 
 
 def record_ids(collection: str) -> list[str]:
@@ -48,7 +48,8 @@ def test_listings_search_index_and_language(built_site):
         if "pagefind" in html_file.parts:
             continue
         head = html_file.read_text(encoding="utf-8")[:400]
-        assert re.search(r'<html lang="zh[^"]*"', head), html_file
+        # The language with its script's region: a screen reader picks Mandarin in Simplified Chinese.
+        assert '<html lang="zh-CN"' in head, html_file
 
 
 def test_internal_links_and_anchors_resolve(built_site):
@@ -115,7 +116,7 @@ def test_pages_show_chinese_dates_and_statuses(built_site):
         tech = load("technologies", tech_id)
         html = page(built_site, f"technologies/{tech_id}")
         if tech.get("review_due") and tech["review_due"].isoformat() < "2024-03-28" and tech.get("stage") != "退出":
-            assert "待评估" in html, tech_id
+            assert "评估中，仍可按规范开展" in html, tech_id
         assert "禁止类" != tech.get("management_class")
 
 
@@ -145,8 +146,13 @@ def test_home_page_has_counts_latest_and_deadlines(built_site):
     # The mentors are all fictional: the count says so rather than presenting them as real.
     assert re.search(rf"<strong>{len(record_ids('mentors'))}</strong><span>位示例传承人</span>", home)
     assert "最新政策通知" in home and "近期截止" in home
-    # The Shaanxi call's deadlines lie ahead of 2024-03-28.
-    assert "2025年5月20日" in home
+    # The nearest dates a reader acts on (comments, calls, effective dates, enrolment), in date order.
+    ahead = [(d, label) for d, label, r in build_catalogue(ROOT / "data", today()).upcoming_deadlines()
+             if r.collection != "technologies"][:10]
+    section = home[home.index('id="deadlines"'):]
+    section = section[:section.index("</ul>")]
+    shown = re.findall(r'<time datetime="([\d-]+)" data-portal-relative>[^<]+</time> ([^：<]+)：', section)
+    assert shown == [(d.isoformat(), label) for d, label in ahead] and any(l == "开始施行" for _d, l in shown)
 
 
 def test_broken_records_build_nothing(tmp_path):

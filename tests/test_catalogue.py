@@ -8,7 +8,7 @@ import re
 from portal.catalogue import build_catalogue, normalize_doc_number
 from portal.render.listings import listing_pages
 from portal.render.pages import Renderer, generated_pages
-from conftest import today
+from conftest import ROOT, today
 
 
 def at(data_dir, day: str):
@@ -60,9 +60,36 @@ def test_policy_effective_and_expiry(data_dir):
 
 
 def test_technology_review_due_and_exit(data_dir):
-    assert at(data_dir, "2025-05-01").technologies["ai-jiu"].status.label == "推广"
-    assert at(data_dir, "2025-05-02").technologies["ai-jiu"].status.label == "待评估"
+    promoted = at(data_dir, "2025-05-01").technologies["ai-jiu"].status
+    assert promoted.label == "推广中"
+    # A review that is due is news, not a warning: the technique is still used by its rules.
+    reviewing = at(data_dir, "2025-05-02").technologies["ai-jiu"].status
+    assert (reviewing.label, reviewing.tone) == ("评估中", "review")
+    assert reviewing.meaning.startswith("评估中，仍可按规范开展")
     assert at(data_dir, "2024-03-28").technologies["old-tech"].status.label == "已退出"
+    path = data_dir / "technologies" / "ai-jiu.yaml"
+    for stage, label in (("遴选", "遴选中"), ("评估", "评估中"), ("退出", "已退出")):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace(text[text.index("stage:"):].split("\n")[0], f"stage: {stage}")
+                        + ("exit_reason: 已由新技术替代。\n" if stage == "退出" else ""), encoding="utf-8")
+        assert at(data_dir, "2025-05-01").technologies["ai-jiu"].status.label == label, stage
+
+
+def test_every_state_a_record_can_reach_has_a_meaning():
+    """Each value the vocabulary allows for validity and enrolment is a state
+    with its own plain meaning and place on the 状态说明 page."""
+    import yaml
+    from portal.statuses import MODELS
+
+    vocab = yaml.safe_load((ROOT / "data" / "vocab.yaml").read_text(encoding="utf-8"))
+    for value in vocab["policy"]["validity"]:
+        assert MODELS["policies"][value].meaning
+    for value in vocab["mentor"]["enrollment_status"]:
+        assert MODELS["mentors"][value].meaning
+    anchors = [s.anchor for m in MODELS.values() for s in m.states]
+    assert len(anchors) == len(set(anchors))
+    labels = [s.label for m in MODELS.values() for s in m.states]
+    assert len(labels) == len(set(labels))
 
 
 def test_illustrative_entry_is_marked_and_reference_facts_have_no_status(data_dir):

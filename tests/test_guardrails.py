@@ -46,7 +46,7 @@ def test_pull_request_template_and_contributing_guide():
 # The package's layers, lowest first. A module imports from its own layer or
 # the ones below it, never above; docs/开发者指南.md draws the same picture.
 LAYERS = {
-    "foundations": {"problems", "privacy", "text_rules", "files", "interrupt", "progress", "dates",
+    "foundations": {"problems", "privacy", "text_rules", "files", "interrupt", "progress", "dates", "statuses",
                     "destinations", "pagefind", "schema", "workers"},
     "records": {"vocab", "loader", "validate", "facets", "routes", "catalogue", "history"},
     "outputs": {"render", "outputs", "search_docs", "search_index", "search_terms", "offline", "bundle", "blocks", "preview"},

@@ -20,22 +20,36 @@ def git(cwd, *args, date="2024-03-20T10:00:00+08:00"):
     subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True)
 
 
-def test_pages_show_history_from_git(tmp_path):
+def test_pages_tell_readers_what_changed_not_the_commit_messages(tmp_path):
     data = write_data(tmp_path / "data")
     git(tmp_path, "init", "-q")
     git(tmp_path, "add", ".")
-    git(tmp_path, "commit", "-qm", "收录首批记录")
+    git(tmp_path, "commit", "-qm", "Initial import of records")
     policy = data / "policies" / "2024-zhong-yi-yao.yaml"
     policy.write_text(policy.read_text(encoding="utf-8") + "keywords: [适宜技术]\n", encoding="utf-8")
-    git(tmp_path, "commit", "-qam", "补充关键字", date="2024-03-27T23:30:00+00:00")
+    git(tmp_path, "commit", "-qam", "portal: add keywords (fix #12)", date="2024-03-27T23:30:00+00:00")
+    # A comment and the order of fields are nothing a reader sees: no entry, no new date.
+    text = policy.read_text(encoding="utf-8")
+    policy.write_text("# 维护者的备注\n" + text.replace("region: 全国\n", "") + "region: 全国\n", encoding="utf-8")
+    git(tmp_path, "commit", "-qam", "Reformat", date="2024-03-28T10:00:00+08:00")
+    tech = data / "technologies" / "ai-jiu.yaml"
+    tech.write_text(tech.read_text(encoding="utf-8") + "example: true\n", encoding="utf-8")
+    git(tmp_path, "commit", "-qam", "mark example", date="2024-03-21T10:00:00+08:00")
 
     history = load_history(data)
     catalogue = build_catalogue(data, DAY)
     renderer = Renderer(catalogue, history)
     page = renderer.record(catalogue.policies["2024-zhong-yi-yao"]).html
+    section = page[page.index('<h2 id="history">'):]
     # 23:30 UTC is the next day in China.
-    assert "最后更新：<time datetime=\"2024-03-28\">2024年3月28日</time>" in page
-    assert "补充关键字" in page and "收录首批记录" in page
+    assert "最后更新：<time datetime=\"2024-03-28\">2024年3月28日</time>" in section
+    assert "补充了关键字" in section and "新增本条记录" in section
+    assert section.count("<li>") == 2
+    for message in ("Initial import", "portal:", "fix #12", "Reformat"):
+        assert message not in page
+    tech_page = renderer.record(catalogue.technologies["ai-jiu"]).html
+    assert "标明示例记录" in tech_page
+    assert "mark example" not in tech_page
     home = renderer.home()
     assert home.index("关于推广中医药适宜技术的通知") < home.index("艾灸")
     assert "最近更新的记录" in home
@@ -55,8 +69,8 @@ def test_pages_show_history_from_git(tmp_path):
     section = page[page.index('<h2 id="history">'):]
     section = section[:section.index("</ul>")]
     assert "尚未提交的本地修改" in section
-    assert "最后更新：<time datetime=\"2024-03-20\">2024年3月20日</time>" in section
-    assert "收录首批记录" in section
+    assert "最后更新：<time datetime=\"2024-03-21\">2024年3月21日</time>" in section
+    assert "新增本条记录" in section
     assert "2024-03-28" not in section and "2024年3月28日" not in section
     assert "尚未提交" not in renderer.record(edited.policies["2024-zhong-yi-yao"]).html
 

@@ -130,6 +130,9 @@ def test_visited_pages_and_search_work_offline(context, offline_site, capsys):
     page.goto(base + OTHER_RECORD)
     assert page.locator("h1").first.inner_text() == "离线使用"
     assert page.locator("#portal-offline-missing").is_visible()
+    # The bar says the same as the note: the page asked for is not saved.
+    page.locator("#portal-status", has_text="尚未保存").wait_for(timeout=10000)
+    assert "本页已保存" not in status.inner_text()
     assert page.errors == [] if hasattr(page, "errors") else True
     shell = json.loads(page.evaluate("""async () => {
         const cache = await caches.open('portal-' + window.PORTAL_BUILD);
@@ -141,6 +144,27 @@ def test_visited_pages_and_search_work_offline(context, offline_site, capsys):
         listed = json.loads(worker.split("const SHELL = ", 1)[1].split(";\n", 1)[0])
         total = sum((site / (u + "index.html" if u.endswith("/") or not u else u)).stat().st_size for u in listed)
         print(f"\nprecache: {len(listed)} files, {total / 1024:.0f} KB; search index {sizes['search']['bytes'] / 1024:.0f} KB")
+
+
+def test_a_record_page_saves_itself_when_asked(context, offline_site):
+    """The first page of a visit is not saved as it is read (the service worker
+    starts with it): its 保存本页 button keeps it, and it opens offline."""
+    _, base = offline_site
+    page = context.new_page()
+    page.goto(base + OTHER_RECORD)
+    box = page.locator("[data-portal-save-page]")
+    save = box.locator("button", has_text="保存本页")
+    save.wait_for(timeout=15000)
+    box_size = save.bounding_box()
+    assert box_size["height"] >= 44 and box_size["width"] >= 44
+    page.evaluate("navigator.serviceWorker.ready")
+    save.click()
+    box.locator("text=本页已保存在本机").wait_for(timeout=15000)
+    offline(context)
+    page.goto(base + OTHER_RECORD)
+    assert page.locator("h1").inner_text() == "国家卫生健康委办公厅关于加强助产服务管理的通知"
+    assert page.locator("#portal-offline-missing").count() == 0
+    page.locator("#portal-status", has_text="本页已保存").wait_for(timeout=10000)
 
 
 def test_save_a_collection_and_remove_it(context, offline_site, capsys):

@@ -298,7 +298,7 @@ def test_api_says_which_fields_are_illustrative(real, files):
     for tech in techs.values():
         entry = [name for name in ENTRY_FIELDS if tech.get(name) not in (None, [], "")]
         if tech.get("entry_example"):
-            # The status (推广, 待评估 …) is worked out from the illustrative entry: 示例 too.
+            # The status (推广中, 评估中 …) is worked out from the illustrative entry: 示例 too.
             assert tech["illustrative_fields"] == entry + ["status"]
         else:
             assert tech["illustrative_fields"] == [] and (not entry or tech.get("entry_sources"))
@@ -328,7 +328,7 @@ def test_api_values_of_small_data(data_dir):
     assert tech["id"] == "ai-jiu" and tech["name"] == "艾灸"
     assert tech["warehoused"] == "2022-05-01" and tech["mentors"] == ["example-a"]
     assert tech["url"] == "https://example.org/portal/technologies/ai-jiu/"
-    assert tech["status"] == "推广"
+    assert tech["status"] == "推广中"
     assert _load(files, "api/technologies/old-tech.json")["status"] == "已退出"
     mentor = _load(files, "api/mentors/example-a.json")
     assert mentor["enrollment"] == {"status": "招收中", "deadline": "2024-03-15"}

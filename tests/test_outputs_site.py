@@ -57,6 +57,33 @@ def test_feeds_parse_and_pages_link_them(sites):
     assert "feeds/policies-region-quan-guo.xml" in subscribe and "calendar/deadlines.ics" in subscribe
 
 
+def test_a_published_site_gives_whole_addresses(tmp_path):
+    """With the site's address known, what readers copy into other programs
+    (feed and calendar addresses on the 订阅 page) and what search engines read
+    (robots.txt, sitemap, canonical links) carry the whole address."""
+    data = write_data(tmp_path / "data")
+    site = tmp_path / "site"
+    url = "https://example.org/portal/"
+    result = run_portal("build", "--data", str(data), "--today", "2024-03-28", "--site-dir", str(site),
+                        env={"PORTAL_SITE_URL": url})
+    assert result.returncode == 0, result.stderr
+    subscribe = (site / "subscribe" / "index.html").read_text(encoding="utf-8")
+    assert f'href="{url}feeds/policies-region-quan-guo.xml"' in subscribe
+    assert f'href="{url}calendar/deadlines.ics"' in subscribe
+    assert ">订阅地址</a>" in subscribe and ">feeds/" not in subscribe
+    assert (site / "robots.txt").read_text(encoding="utf-8") == f"User-agent: *\nAllow: /\nSitemap: {url}sitemap.xml\n"
+    sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
+    assert f"<loc>{url}technologies/ai-jiu/</loc>" in sitemap and f"<loc>{url}policies/by/region/" in sitemap
+    record = (site / "technologies" / "ai-jiu" / "index.html").read_text(encoding="utf-8")
+    assert f'<link rel="canonical" href="{url}technologies/ai-jiu/">' in record
+    # Without an address: relative links, and no sitemap line robots could not resolve.
+    unpublished = tmp_path / "plain"
+    assert run_portal("build", "--data", str(data), "--today", "2024-03-28", "--site-dir", str(unpublished),
+                      env={"PORTAL_SITE_URL": ""}).returncode == 0
+    assert (unpublished / "robots.txt").read_text(encoding="utf-8") == "User-agent: *\nAllow: /\n"
+    assert 'href="../feeds/policies.xml"' in (unpublished / "subscribe" / "index.html").read_text(encoding="utf-8")
+
+
 def test_open_data_files(sites):
     site = sites["2024-03-28"]
     policies = json.loads((site / "api" / "policies.json").read_text(encoding="utf-8"))

@@ -82,7 +82,13 @@ def test_the_offline_groups_are_the_tables(built_site, table):
         assert set(group.urls) <= pages, group.key
         offer = (built_site / group.url / "index.html").read_text(encoding="utf-8")
         assert f'data-offline-key="{group.key}"' in offer
-    assert [g.key for g in table.offline_groups][:3] == ["technologies", "mentors", "policies-全国"]
+    assert [g.key for g in table.offline_groups][:4] == ["technologies", "mentors", "policies", "policies-全国"]
+    # 全部政策通知 holds every notice, each also in its region's group.
+    every = next(g for g in table.offline_groups if g.key == "policies")
+    notices = {r.url for r in table.routes if r.kind == routes.RECORD and r.collection == "policies"}
+    assert notices <= set(every.urls) and every.url == "policies/"
+    regional = {u for g in table.offline_groups if g.key.startswith("policies-") for u in g.urls}
+    assert notices & regional
 
 
 def test_the_search_index_holds_the_searchable_pages(built_site, table):

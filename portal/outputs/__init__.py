@@ -1,4 +1,4 @@
-"""Extra site outputs: feeds, calendar, open data, schemas, sitemap.
+"""Extra site outputs: feeds, calendar, open data, schemas, sitemap, robots.txt.
 
 `extra_files` gathers them for the build; each module is a pure function of
 the catalogue and the route table, so the same data always gives the same bytes.
@@ -29,6 +29,9 @@ def extra_files(catalogue: Catalogue, table: RouteTable, *, site_name: str,
     sitemap = table.sitemap(site_url)
     files[routes.SITEMAP] = sitemap
     files[routes.SITEMAP + ".gz"] = gzip.compress(sitemap, mtime=0)
+    # Every page may be indexed; the sitemap is named when its whole address is known.
+    robots = "User-agent: *\nAllow: /\n" + (f"Sitemap: {site_url}{routes.SITEMAP}\n" if site_url else "")
+    files[routes.ROBOTS] = robots.encode("utf-8")
     # Material's script fetches sitemap.xml beside every <link rel="alternate"> (it
     # expects language versions there); the feeds' links would make that a 404
     # on every page. An empty sitemap answers it.

@@ -10,7 +10,8 @@ to the next as long as the deadline does:
 
     {collection}-{id}-{kind}-{YYYYMMDD}@portal
 
-kind is "comment" (a consultation's comment deadline), "step<n>" (the n-th item,
+kind is "comment" (a consultation's comment deadline), "effective" (the day a
+notice takes effect), "step<n>" (the n-th item,
 from 1, of the notice's own `deadlines` list), "enrollment" (a mentor's enrollment
 deadline) or "review" (a technology's review due date).
 
@@ -23,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from ..catalogue import Catalogue, Record
+from ..catalogue import EFFECTIVE_LABEL, Catalogue, Record
 from ..routes import CALENDAR
 from ..schema import COLLECTION_BY_NAME
 
@@ -70,6 +71,8 @@ def _kinds(rec: Record) -> list[tuple[dt.date, str, str]]:
         items = []
         if rec.get("comment_deadline"):
             items.append((rec.data["comment_deadline"], COMMENT_LABEL, "comment"))
+        if rec.get("effective"):
+            items.append((rec.data["effective"], EFFECTIVE_LABEL, "effective"))
         for n, step in enumerate(rec.get("deadlines", []), start=1):
             items.append((step["date"], step["label"], f"step{n}"))
         return items

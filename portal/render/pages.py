@@ -136,8 +136,28 @@ class Renderer:
         return self.render("charts.html", page_url, tiles=Markup(tiles), timeline=Markup(timeline))
 
     def home(self) -> str:
+        upcoming = self.catalogue.upcoming_deadlines()
+        # Dates a reader acts on (comments, calls, enrolment, effective dates) come
+        # first; the programme's own review dates after them.
+        reader = [item for item in upcoming if item[2].collection != "technologies"]
+        reviews = [item for item in upcoming if item[2].collection == "technologies"]
         return self.render("home.html", "", latest=self.catalogue.policies_newest_first()[:8],
-                           deadlines=self.catalogue.upcoming_deadlines()[:10], changed=self.recently_changed())
+                           deadlines=reader[:10], reviews=reviews[:5], ways=self._ways_in(),
+                           changed=self.recently_changed())
+
+    # The ways into the site from the home page: (heading, collection, facet key).
+    WAYS_IN = (("按机构层级找技术", "technologies", "level"), ("按地区找政策通知", "policies", "region"),
+               ("按主题找政策通知", "policies", "topic"))
+
+    def _ways_in(self) -> list[tuple[str, str, list[tuple[str, int, str]]]]:
+        """(facet key, heading, [(value, count, address)]) of each way in that has records."""
+        ways = []
+        for heading, collection, key in self.WAYS_IN:
+            facet, counts = next((f, c) for f, c in self._facets[collection] if f.key == key)
+            values = [(value, count, facet_url(collection, facet, value)) for value, count in counts]
+            if values:
+                ways.append((key, heading, values))
+        return ways
 
     def recently_changed(self, limit: int = 8) -> list[tuple[Record, Change]]:
         found = []

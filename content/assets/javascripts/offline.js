@@ -62,7 +62,17 @@
       var parts = [];
       if (notice) { parts.push("网站已更新到最新版本，旧版本的离线数据已清除。"); }
       if (!navigator.onLine) { parts.push("当前处于离线状态。"); }
-      if (hit) { parts.push("本页已保存，可离线阅读。"); } else if (!navigator.onLine) { parts.push("本页尚未保存。"); }
+      // Sent here in place of a page that is not saved (sw.js adds ?from=): the
+      // bar speaks of that page, as the note on this one does, not of this one.
+      var missing = new URLSearchParams(window.location.search).get("from") &&
+        document.getElementById("portal-offline-missing");
+      if (missing) {
+        parts.push("您要打开的页面尚未保存。");
+      } else if (hit) {
+        parts.push("本页已保存，可离线阅读。");
+      } else if (!navigator.onLine) {
+        parts.push("本页尚未保存。");
+      }
       status(parts.join(""), navigator.onLine && !notice);
       if (notice) { window.sessionStorage.removeItem(UPDATED_KEY); }
     });
@@ -175,6 +185,39 @@
     }).catch(function () { /* offline and not saved: no button */ });
   }
 
+  // ------------------------------------------------------------------ saving one page
+
+  // A record page offers to save itself (保存本页). Pages opened once the
+  // service worker runs are saved as they are read; the first page of a visit
+  // is not, and this is how a reader keeps it.
+  function savePageBox() {
+    var box = document.querySelector("[data-portal-save-page]");
+    if (!box) { return; }
+    var key = pageKey(window.location.href);
+    function show(saved) {
+      box.textContent = "";
+      if (saved) {
+        box.appendChild(document.createTextNode("本页已保存在本机，断网时也能打开。"));
+      } else {
+        box.appendChild(button("保存本页，断网时也能打开", function () {
+          caches.open(CACHE).then(function (cache) {
+            return fetch(key, { cache: "no-cache" }).then(function (response) {
+              if (!response.ok) { throw new Error(key + " " + response.status); }
+              return cache.put(key, response);
+            });
+          }).then(function () { show(true); updateStatus(); }).catch(function () {
+            box.textContent = "保存没有成功（网络不可用？），联网后可以再试。";
+          });
+        }));
+      }
+      box.hidden = false;
+    }
+    caches.open(CACHE).then(function (cache) { return cache.match(key); }).then(function (hit) {
+      // Offline and not saved, the page would not be here: nothing to offer.
+      if (hit || navigator.onLine) { show(!!hit); }
+    });
+  }
+
   // ------------------------------------------------------------------ the offline page
 
   function offlinePage() {
@@ -248,6 +291,7 @@
   ready(function () {
     updateStatus();
     saveBoxes();
+    savePageBox();
     offlinePage();
   });
 })();

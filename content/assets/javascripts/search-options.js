@@ -15,10 +15,11 @@ window.PORTAL_SEARCH = {
     "地区": "region",
     "主题": "topic",
     "年份": "year",
-    "状态": "status",
+    "推广状态": "promotion",
+    "效力状态": "validity",
+    "招收状态": "enrolment",
     "层级": "tier",
     "管理类别": "class",
-    "推广阶段": "stage",
     "技术范围": "category",
     "适用机构": "level",
     "传承类别": "track"
