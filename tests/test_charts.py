@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 BRIEF_REGIONS = (
     "北京 天津 河北 山西 内蒙古 辽宁 吉林 黑龙江 上海 江苏 浙江 安徽 福建 江西 山东 河南 "
-    "湖北 湖南 广东 广西 海南 重庆 四川 贵州 云南 西藏 陕西 甘肃 青海 宁夏 新疆"
+    "湖北 湖南 广东 广西 海南 重庆 四川 贵州 云南 西藏 陕西 甘肃 青海 宁夏 新疆 台湾 香港 澳门"
 ).split()
 
 # The repository's counts as of the sample data: 全国 is the largest.
@@ -77,9 +77,11 @@ def contrast(a: str, b: str) -> float:
 
 def check_root(root: ET.Element, css_class: str, prefix: str) -> None:
     assert root.tag == f"{NS}svg"
-    assert root.get("width") == "100%"
-    assert root.get("height") is None
     assert re.fullmatch(r"0 0 \d+(\.\d)? \d+(\.\d)?", root.get("viewBox"))
+    # Drawn at its own size: no text is shrunk below its font size on a phone.
+    assert [root.get("width"), root.get("height")] == root.get("viewBox").split()[2:]
+    sizes = [float(el.get("font-size")) for el in root.iter() if el.get("font-size")]
+    assert sizes and min(sizes) >= 12
     assert root.get("class") == css_class
     assert root.get("font-family") == "sans-serif"
     title, desc = root[0], root[1]
@@ -106,8 +108,6 @@ def check_light(svg: str) -> None:
 def check_numbers(svg: str) -> None:
     """Every number written has at most one decimal."""
     for value in re.findall(r' (?:x|y|x1|x2|y1|y2|width|height|viewBox)="([^"]*)"', svg):
-        if value == "100%":
-            continue
         for number in value.split():
             assert re.fullmatch(r"-?\d+(\.\d)?", number), number
 
@@ -121,15 +121,15 @@ def test_region_names_match_brief_and_vocabulary():
 
 
 def test_a_region_the_layout_has_no_place_for_gets_a_tile_below_the_map():
-    regions = REGIONS + ["香港", "澳门"]
-    root = parse(tile_map({"香港": 2}, lambda r: f"/x/{r}/", regions=regions))
+    regions = REGIONS + ["示例甲", "示例乙"]
+    root = parse(tile_map({"示例甲": 2}, lambda r: f"/x/{r}/", regions=regions))
     found = {t.get("data-region"): t for t in tiles(root)}
     assert set(found) == set(regions)
-    _rect, texts, title = tile_parts(found["香港"])
-    assert texts == ["香港", "2"] and title == "香港：2 条"
-    lowest = max(float(tile_parts(t)[0].get("y")) for name, t in found.items() if name not in ("香港", "澳门"))
-    assert float(tile_parts(found["香港"])[0].get("y")) > lowest
-    assert float(tile_parts(found["澳门"])[0].get("x")) > float(tile_parts(found["香港"])[0].get("x"))
+    _rect, texts, title = tile_parts(found["示例甲"])
+    assert texts == ["示例甲", "2"] and title == "示例甲：2 条"
+    lowest = max(float(tile_parts(t)[0].get("y")) for name, t in found.items() if name not in ("示例甲", "示例乙"))
+    assert float(tile_parts(found["示例甲"])[0].get("y")) > lowest
+    assert float(tile_parts(found["示例乙"])[0].get("x")) > float(tile_parts(found["示例甲"])[0].get("x"))
 
 
 def test_tilemap_is_well_formed_light_svg():
@@ -153,8 +153,9 @@ def test_every_region_is_one_tile_with_its_count():
         assert texts == [region, str(count)]
         assert title == f"{region}：{count} 条"
         found[region] = rect
+    # Every one of the 34 provincial-level divisions, and 全国.
     assert set(found) == {NATIONAL, *BRIEF_REGIONS}
-    assert len(found) == 32
+    assert len(found) == 35
     # Each name appears as tile text exactly once in the whole chart.
     all_texts = [t.text for t in root.iter(f"{NS}text")]
     for region in found:
@@ -177,7 +178,8 @@ def test_tiles_do_not_overlap_and_follow_geography():
     assert x["吉林"] == x["黑龙江"] and y["吉林"] > y["黑龙江"]
     assert x["辽宁"] == x["吉林"] and y["辽宁"] > y["吉林"]
     assert x["新疆"] == min(x[r] for r in provinces)
-    assert y["海南"] == max(y[r] for r in provinces)
+    assert y["海南"] == max(y[r] for r in provinces) == y["香港"] == y["澳门"]
+    assert x["澳门"] < x["香港"] and y["澳门"] > y["广东"] and x["台湾"] > x["福建"] and y["台湾"] == y["福建"]
     assert x["西藏"] <= x["青海"] and y["西藏"] > y["新疆"]
     assert x["上海"] > x["安徽"] and x["浙江"] > x["湖北"]
     # 全国 stands apart: no province tile touches it.
@@ -208,7 +210,7 @@ def test_links_only_where_link_returns_a_url():
 def test_no_links_at_all():
     root = parse(tile_map(COUNTS, lambda r: None))
     assert list(root.iter(f"{NS}a")) == []
-    assert len(tiles(root)) == 32
+    assert len(tiles(root)) == 35
     root = parse(tile_map(COUNTS, lambda r: ""))
     assert list(root.iter(f"{NS}a")) == []
 
@@ -322,8 +324,8 @@ def test_tilemap_id_prefix_and_bad_input():
     assert 'id="tilemap' not in svg
     with pytest.raises(ValueError):
         tile_map(COUNTS, region_url, id_prefix='x" onload="alert(1)')
-    with pytest.raises(ValueError, match="香港"):
-        tile_map({"香港": 1}, region_url)  # counted but not a region of the vocabulary
+    with pytest.raises(ValueError, match="示例甲"):
+        tile_map({"示例甲": 1}, region_url)  # counted but not a region of the vocabulary
     with pytest.raises(ValueError):
         tile_map({"北京": -1}, region_url)
 

@@ -17,7 +17,7 @@ _BADGE = re.compile(r'<span class="portal-badge portal-badge--(\w+)">([^<]+)</sp
 
 def _own_status(html: str) -> tuple[tuple[str, str] | None, str | None]:
     """The page's first badge (tone, label) and its meaning line."""
-    badges = html[html.index("</h1>"):]
+    badges = html[html.index('<p class="portal-badges">'):]
     badge = _BADGE.search(badges[:badges.index("</p>")])
     meaning = re.search(r'<p class="portal-status-meaning">(?:<span class="portal-tag portal-tag--example">示例</span> )?'
                         r'<span>([^<]+)</span> <a href="([^"]+)">状态说明</a></p>', html)

@@ -5,6 +5,10 @@ no external fonts or hosts, no CSS.  They are meant to be inlined in the HTML of
 (not loaded through ``<img>``, which would disable their links), so text that is not
 drawn on a coloured fill uses ``currentColor`` and follows the page's text colour.
 
+Size: a chart is drawn at its own size (one unit of the drawing is one CSS
+pixel), so its smallest text is 12 px on every screen; a phone scrolls a chart
+wider than itself sideways (portal.css) rather than shrinking its text.
+
 Accessibility: every chart has a ``<title>`` and a ``<desc>`` referenced from the root
 (``aria-labelledby`` / ``aria-describedby``); the ``<desc>`` is a complete text
 alternative listing the non-zero counts.  Every tile or bar carries its own ``<title>``
@@ -38,15 +42,18 @@ NATIONAL = "全国"
 
 # (row, column) of each tile.  全国 sits alone in the top-left corner.
 #
+# All 34 provincial-level divisions (a map of China on a public site must show
+# every one of them, 台湾, 香港 and 澳门 included).
+#
 #        c0    c1    c2    c3    c4    c5    c6    c7
 #   r0  全国                                       黑龙江
 #   r1                          内蒙古 北京  天津   吉林
 #   r2        新疆  甘肃   宁夏  山西   河北  山东   辽宁
 #   r3        西藏  青海   陕西  河南   安徽  江苏   上海
 #   r4              四川   重庆  湖北   江西  浙江
-#   r5              云南   贵州  湖南   福建
+#   r5              云南   贵州  湖南   福建  台湾
 #   r6                    广西  广东
-#   r7                          海南
+#   r7                    海南  澳门   香港
 TILE_LAYOUT: dict[str, tuple[int, int]] = {
     NATIONAL: (0, 0),
     "黑龙江": (0, 7),
@@ -56,9 +63,9 @@ TILE_LAYOUT: dict[str, tuple[int, int]] = {
     "西藏": (3, 1), "青海": (3, 2), "陕西": (3, 3), "河南": (3, 4), "安徽": (3, 5),
     "江苏": (3, 6), "上海": (3, 7),
     "四川": (4, 2), "重庆": (4, 3), "湖北": (4, 4), "江西": (4, 5), "浙江": (4, 6),
-    "云南": (5, 2), "贵州": (5, 3), "湖南": (5, 4), "福建": (5, 5),
+    "云南": (5, 2), "贵州": (5, 3), "湖南": (5, 4), "福建": (5, 5), "台湾": (5, 6),
     "广西": (6, 3), "广东": (6, 4),
-    "海南": (7, 4),
+    "海南": (7, 3), "澳门": (7, 4), "香港": (7, 5),
 }
 
 
@@ -100,7 +107,7 @@ def _check_id(prefix: str) -> str:
 def _svg_open(*, width: float, height: float, css_class: str, prefix: str, role: str) -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_num(width)} {_num(height)}" '
-        f'width="100%" class="{css_class}" role="{role}" '
+        f'width="{_num(width)}" height="{_num(height)}" class="{css_class}" role="{role}" '
         f'aria-labelledby="{prefix}-title" aria-describedby="{prefix}-desc" '
         f'font-family="sans-serif">'
     )
@@ -323,7 +330,7 @@ _TOP = 28
 _MAX_BAR = 28       # widest bar, for short ranges
 _BAR_COLOUR = "#00796b"
 _EMPTY_COLOUR = "#b0bec5"
-_AXIS_FONT = 11
+_AXIS_FONT = 12
 
 
 def _month_key(year: int, month: int) -> str:

@@ -6,6 +6,7 @@ Which pages there are, their titles and their feeds come from the route table
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -86,7 +87,7 @@ class Renderer:
         html = self.render(f"record_{rec.collection}.html", rec.url, rec=rec,
                            changes=self.history.of(rec.collection, rec.id)[:5],
                            uncommitted=self.history.is_uncommitted(rec.collection, rec.id))
-        return self._page(self.routes[rec.url], html)
+        return self._page(self.routes[rec.url], with_contents(html))
 
     def listing(self, listing: ListingPage) -> GeneratedPage:
         route = self.routes[listing.url]
@@ -169,6 +170,25 @@ class Renderer:
             if len(found) == limit:
                 break
         return found
+
+
+CONTENTS = "<!-- portal:contents -->"
+_SECTION = re.compile(r'<h2 id="([^"]+)">(.*?)</h2>', re.S)
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def with_contents(html: str) -> str:
+    """The page with its 本页目录 (a contents list of its sections, GOV.UK's
+    contents list) where the template marks it: made from the page's own
+    section headings, so it lists exactly the sections the page has."""
+    if CONTENTS not in html:
+        return html
+    sections = [(anchor, " ".join(_TAGS.sub(" ", title).split())) for anchor, title in _SECTION.findall(html)]
+    nav = ""
+    if len(sections) > 1:
+        items = "".join(f'<li><a href="#{anchor}">{title}</a></li>' for anchor, title in sections)
+        nav = f'<nav class="portal-contents" aria-label="本页目录"><h2 class="portal-contents__title">本页目录</h2><ul>{items}</ul></nav>'
+    return html.replace(CONTENTS, nav, 1)
 
 
 def generated_pages(catalogue: Catalogue, history: History | None = None, include_nav: bool = True,
