@@ -284,7 +284,9 @@ class RouteTable:
             region = rec.get("region") if rec.collection == "policies" else None
             if region and region_feeds.get(region):
                 links.append(region_feeds[region])
-            routes.append(Route(rec.url, RECORD, rec.title, rec.get("summary", rec.title), rec.collection, rec.id,
+            # The description travels alone (shared links, search engines): a fictional record says so in it.
+            description = ("示例：" if rec.example else "") + rec.get("summary", rec.title)
+            routes.append(Route(rec.url, RECORD, rec.title, description, rec.collection, rec.id,
                                 feeds=tuple(links), offline_group=_record_group(rec), searchable=True))
         for name in FACETS:
             routes += _listing_routes(name, None, None, len(catalogue.records[name]), followed)

@@ -256,3 +256,21 @@ def test_failure_in_mkdocs_after_search_documents_started_leaves_nothing(tmp_pat
     assert (site / "index.html").read_text(encoding="utf-8") == "上一版"
     if os.path.isdir("/dev/shm"):
         assert {n for n in os.listdir("/dev/shm") if n.startswith("portal-search-")} <= memory
+
+
+def test_every_page_can_be_shared_with_its_title_and_description(built_site):
+    """Open Graph metadata on every page: its own title and description, as a
+    chat app shows a shared link; a fictional record says 示例 in it."""
+    for path in built_site.rglob("*.html"):
+        if "pagefind" in path.parts:
+            continue
+        html = path.read_text(encoding="utf-8")
+        head = html[:html.index("</head>")]
+        og = dict(re.findall(r'<meta property="og:(\w+)" content="([^"]*)">', head))
+        description = re.search(r'<meta name="description" content="([^"]*)">', head).group(1)
+        assert og["site_name"] == "卫生健康技术推广门户" and og["locale"] == "zh_CN", path
+        assert og["description"] == description and og["title"], path
+        title = re.search(r"<title>([^<]*)</title>", head).group(1)
+        assert title.startswith(og["title"]) or og["title"] == "卫生健康技术推广门户", path
+    mentor = page(built_site, f"mentors/{record_ids('mentors')[0]}")
+    assert re.search(r'<meta property="og:description" content="示例：', mentor)

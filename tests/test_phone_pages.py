@@ -88,3 +88,24 @@ def test_the_site_name_is_whole_in_the_header(browser, site_server):
             return e.scrollWidth > e.clientWidth + 1; }""")
         assert not clipped, viewport
         context.close()
+
+
+def test_nothing_scrolls_sideways_out_of_keyboard_reach(phone, site_server, built_site):
+    """On a phone, a region that scrolls sideways (a wide table, a chart) can be
+    reached by keyboard: it holds a link or takes focus itself. Every page with
+    a table, a chart or a code block (what can be wider than a phone)."""
+    unreachable = {}
+    for path in sorted(built_site.rglob("index.html")):
+        folder = path.parent.relative_to(built_site).as_posix()
+        html = path.read_text(encoding="utf-8")
+        if folder.startswith("pagefind") or not any(wide in html for wide in ("<table", "portal-chart", "<pre")):
+            continue
+        url = "/" if folder == "." else f"/{folder}/"
+        phone.goto(site_server + url)
+        found = phone.evaluate("""Array.from(document.querySelectorAll('*')).filter(e =>
+            e.scrollWidth > e.clientWidth + 1 && ['auto', 'scroll'].includes(getComputedStyle(e).overflowX)
+            && e.tabIndex < 0 && !e.querySelector('a[href], button, input, [tabindex]'))
+            .map(e => e.tagName + '.' + e.className)""")
+        if found:
+            unreachable[url] = found
+    assert unreachable == {}
