@@ -14,6 +14,7 @@ yet committed is marked as such.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -92,10 +93,10 @@ def _short(label: str) -> str:
     return label.split("（", 1)[0]
 
 
-def _git(data_dir: Path, *args: str, stdin: bytes | None = None) -> str | None:
+def _git(data_dir: Path, *args: str) -> str | None:
     try:
         result = subprocess.run(["git", "-C", str(data_dir), "-c", "core.quotePath=false", *args],
-                                capture_output=True, input=stdin, timeout=120)
+                                capture_output=True, timeout=120)
     except (OSError, subprocess.TimeoutExpired):
         return None
     return result.stdout.decode("utf-8", "replace") if result.returncode == 0 else None
@@ -132,9 +133,9 @@ def _touches(log: str, prefix: str) -> list[_Touch]:
     return touches
 
 
-def _read_blobs(data_dir: Path, ids: set[str]) -> dict[str, object]:
-    """The records of these blobs, parsed (one `git cat-file --batch` for all); a
-    blob that does not parse as a mapping maps to None."""
+def _read_blobs(data_dir: Path, ids: set[str]) -> dict[str, bytes]:
+    """The content of these blobs (one `git cat-file --batch` for all); a blob
+    git does not give is left out."""
     if not ids:
         return {}
     order = sorted(ids)
@@ -143,27 +144,47 @@ def _read_blobs(data_dir: Path, ids: set[str]) -> dict[str, object]:
                              input="".join(i + "\n" for i in order).encode(), timeout=120).stdout
     except (OSError, subprocess.TimeoutExpired):
         return {}
-    parsed: dict[str, object] = {}
+    found: dict[str, bytes] = {}
     at = 0
     for blob in order:
-        end = out.index(b"\n", at)
+        end = out.find(b"\n", at)
+        if end < 0:
+            break  # git stopped early: what it gave is kept
         header = out[at:end].split()
         at = end + 1
         if len(header) < 3 or header[1] != b"blob":
-            parsed[blob] = None
-            continue
+            continue  # "<id> missing"
         size = int(header[2])
-        parsed[blob] = _parse(out[at:at + size]) if size <= MAX_BYTES else None
+        found[blob] = out[at:at + size]
         at += size + 1
-    return parsed
+    return found
 
 
-def _parse(content: bytes) -> dict | None:
+def _parse(content: bytes | None) -> dict | None:
+    if content is None or len(content) > MAX_BYTES:
+        return None
     try:
         data = yaml.load(content.decode("utf-8"), Loader=RecordLoader)  # noqa: S506 - a safe loader
     except (yaml.YAMLError, UnicodeDecodeError, RecursionError):
         return None
     return data if isinstance(data, dict) else None
+
+
+# A notice's source title, read from a new file without parsing all of it: a
+# national import adds thousands of files in one commit.
+_SOURCE_TITLE = re.compile(r"^source:[ \t]*\n(?:[ \t]+[^\n]*\n)*?[ \t]+title:[ \t]*([^\n]+)$", re.M)
+
+
+def _new_record(collection: str, content: bytes | None) -> dict:
+    """As much of a new record as its history entry says: a notice's source title."""
+    if collection != "policies" or content is None:
+        return {}
+    found = _SOURCE_TITLE.search(content.decode("utf-8", "replace"))
+    try:
+        title = yaml.load(found.group(1), Loader=RecordLoader) if found else None  # noqa: S506 - a safe loader
+    except yaml.YAMLError:
+        return {}
+    return {"source": {"title": title}} if isinstance(title, str) and title else {}
 
 
 def load_history(data_dir: Path) -> History:
@@ -177,14 +198,23 @@ def load_history(data_dir: Path) -> History:
         return History()
     prefix = prefix.strip()
     touches = _touches(log, prefix)
-    # Only changed files need reading: a new one is said new from its last version.
-    parsed = _read_blobs(data_dir, {b for t in touches if t.before for b in (t.before, t.after)}
-                         | {t.after for t in touches if t.before is None})
+    # Changed files are compared field by field; of a new file only a notice's source is read.
+    blobs = _read_blobs(data_dir, {b for t in touches if t.before for b in (t.before, t.after)}
+                        | {t.after for t in touches if t.before is None and t.path.startswith("policies/")})
+    parsed: dict[str, dict | None] = {}
+
+    def record(blob: str) -> dict | None:
+        if blob not in parsed:
+            parsed[blob] = _parse(blobs.get(blob))
+        return parsed[blob]
+
     history = History()
     for touch in touches:  # newest first, as git log lists them
         collection = touch.path.partition("/")[0]
-        what = describe(collection, None if touch.before is None else parsed.get(touch.before),
-                        parsed.get(touch.after))
+        if touch.before is None:
+            what = describe(collection, None, _new_record(collection, blobs.get(touch.after)))
+        else:
+            what = describe(collection, record(touch.before), record(touch.after))
         if what:
             history.changes.setdefault(touch.path, []).append(Change(touch.day, what, touch.commit))
     history.uncommitted = _uncommitted(data_dir, prefix)

@@ -83,3 +83,20 @@ def test_without_git_nothing_is_claimed(tmp_path):
     renderer = Renderer(catalogue, history)
     assert "更新记录" not in renderer.record(catalogue.technologies["ai-jiu"]).html
     assert "最近更新" not in renderer.home()
+
+
+def test_a_change_is_told_by_the_fields_a_reader_sees():
+    from portal.history import _new_record, describe
+
+    due = dt.date(2026, 9, 1)
+    assert describe("technologies", {"name": "甲", "indications": ["a"]},
+                    {"name": "甲", "indications": ["b"], "review_due": due}) == "修改了适应证；补充了评估到期日"
+    assert describe("technologies", {"name": "甲", "stage": "推广"}, {"name": "甲"}) == "删去了推广阶段"
+    assert describe("mentors", {"name": "甲", "example": True}, {"name": "甲"}) == "不再标明示例记录"
+    assert describe("mentors", {"name": "甲"}, {"name": "甲", "unknown": 1}) is None  # nothing a reader sees
+    assert describe("policies", None, {"source": {"title": "汇编"}}) == "收录自《汇编》"
+    assert describe("technologies", None, {}) == "新增本条记录"
+    # A new notice's source is read from its file without parsing the rest of it.
+    text = "title: 通知\nsource:\n  page: 3\n  title: '汇编 第3期'\nbody: |\n  正文\n".encode()
+    assert _new_record("policies", text) == {"source": {"title": "汇编 第3期"}}
+    assert _new_record("policies", b"title: x\n") == {} and _new_record("technologies", text) == {}
