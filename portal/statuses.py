@@ -46,7 +46,8 @@ TECHNOLOGY = Model("technologies", "推广状态", "技术在推广中的位置�
     State("已退出", "closed", "已退出推广，不再推荐；有迭代技术的，请改用迭代技术。", "tech-withdrawn"),
 ))
 
-MENTOR = Model("mentors", "招收状态", "传承人是否在招收学员。本站的传承人记录都是演示用的示例，不能据此报名。", (
+MENTOR = Model("mentors", "招收状态", "传承人是否在招收学员。报名以主办单位、承办单位发布的正式招录通知为准；"
+               "标有“示例”的传承人是虚构的，不能据此报名。", (
     State("招收中", "open", "正在招收学员，报名截止前可以报名。", "mentor-enrolling"),
     State("招收已截止", "closed", "报名截止日期已过，本期不再招收。", "mentor-closed"),
     State("暂停招收", "closed", "暂不招收学员。", "mentor-paused"),
