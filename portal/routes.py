@@ -254,7 +254,10 @@ class OfflineGroup:
     key: str
     label: str
     url: str          # the page that offers it
-    urls: tuple
+    urls: tuple       # its pages, but for those of `includes`
+    # Keys of groups whose pages this one holds too, listed there and not again
+    # here (全部政策通知 holds every region's notices): the offline list stays small.
+    includes: tuple = ()
 
 
 @dataclass
@@ -307,7 +310,15 @@ class RouteTable:
                                            if r.kind == RECORD) +
                                 tuple(sorted(r.url for r in members[key] if r.kind == LISTING)))
                    for key, label in groups]
-        return cls(routes + feeds, offline, counts)
+        return cls(routes + feeds, _with_includes(offline), counts)
+
+    def group_pages(self, group: OfflineGroup) -> tuple:
+        """Every page of an offline group, those of the groups it includes too."""
+        included = {g.key: g for g in self.offline_groups}
+        pages = dict.fromkeys(group.urls)
+        for key in group.includes:
+            pages.update(dict.fromkeys(included[key].urls))
+        return tuple(pages)
 
     def get(self, url: str) -> Route | None:
         return self._by_url.get(url)
@@ -337,6 +348,19 @@ class RouteTable:
         lines += [f"  <url><loc>{html.escape(base + url, quote=False)}</loc></url>"
                   for url in sorted(r.url for r in self.pages())]
         return ("\n".join(lines + ["</urlset>"]) + "\n").encode("utf-8")
+
+
+def _with_includes(groups: list[OfflineGroup]) -> list[OfflineGroup]:
+    """全部政策通知 names the region groups it holds rather than listing their pages again."""
+    regions = [g for g in groups if g.key.startswith("policies-")]
+    out = []
+    for group in groups:
+        if group.key == "policies":
+            listed = {u for g in regions for u in g.urls}
+            group = OfflineGroup(group.key, group.label, group.url, tuple(u for u in group.urls if u not in listed),
+                                 tuple(g.key for g in regions))
+        out.append(group)
+    return out
 
 
 def _record_group(rec) -> str | None:

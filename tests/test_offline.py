@@ -167,6 +167,23 @@ def test_a_record_page_saves_itself_when_asked(context, offline_site):
     page.locator("#portal-status", has_text="本页已保存").wait_for(timeout=10000)
 
 
+def test_save_every_notice_at_once(context, offline_site):
+    """全部政策通知 saves every notice: its own list names the region groups,
+    whose notices are saved with it, and they open offline."""
+    site, base = offline_site
+    listed = json.loads((site / "offline" / "collections.json").read_text(encoding="utf-8"))["collections"]
+    every = next(c for c in listed if c["key"] == "policies")
+    assert every["includes"] and RECORD.strip("/") + "/" not in every["urls"]
+    page = first_visit(context, base)
+    page.goto(base + "/policies/")
+    box = page.locator("[data-offline-key='policies']")
+    box.locator("button").click()
+    box.locator("text=已离线保存").wait_for(timeout=120000)
+    offline(context)
+    page.goto(base + OTHER_RECORD)  # a region's notice, never opened
+    assert page.locator("h1").inner_text() == "国家卫生健康委办公厅关于加强助产服务管理的通知"
+
+
 def test_save_a_collection_and_remove_it(context, offline_site, capsys):
     _, base = offline_site
     page = first_visit(context, base)

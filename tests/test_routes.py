@@ -75,20 +75,23 @@ def test_pages_link_the_feeds_the_table_gives_them(built_site, table):
 
 def test_the_offline_groups_are_the_tables(built_site, table):
     saved = json.loads((built_site / routes.OFFLINE_LIST).read_text(encoding="utf-8"))["collections"]
-    assert [(g["key"], g["label"], g["url"], tuple(g["urls"])) for g in saved] == \
-        [(g.key, g.label, g.url, g.urls) for g in table.offline_groups]
+    assert [(g["key"], g["label"], g["url"], tuple(g["urls"]), tuple(g.get("includes", ()))) for g in saved] == \
+        [(g.key, g.label, g.url, g.urls, g.includes) for g in table.offline_groups]
     pages = html_pages(built_site)
-    for group in table.offline_groups:
-        assert set(group.urls) <= pages, group.key
+    for group, listed in zip(table.offline_groups, saved):
+        assert set(table.group_pages(group)) <= pages, group.key
+        assert listed["pages"] == len(table.group_pages(group)), group.key
         offer = (built_site / group.url / "index.html").read_text(encoding="utf-8")
         assert f'data-offline-key="{group.key}"' in offer
     assert [g.key for g in table.offline_groups][:4] == ["technologies", "mentors", "policies", "policies-全国"]
     # 全部政策通知 holds every notice, each also in its region's group.
     every = next(g for g in table.offline_groups if g.key == "policies")
     notices = {r.url for r in table.routes if r.kind == routes.RECORD and r.collection == "policies"}
-    assert notices <= set(every.urls) and every.url == "policies/"
+    assert notices <= set(table.group_pages(every)) and every.url == "policies/"
+    # It names the region groups instead of listing their notices again.
     regional = {u for g in table.offline_groups if g.key.startswith("policies-") for u in g.urls}
-    assert notices & regional
+    assert not set(every.urls) & regional and set(every.includes) == \
+        {g.key for g in table.offline_groups if g.key.startswith("policies-")}
 
 
 def test_the_search_index_holds_the_searchable_pages(built_site, table):

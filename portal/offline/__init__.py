@@ -88,8 +88,15 @@ def _site_files(site: Path, under: str = "", skip: str | None = None) -> list[st
 
 def _collections(table: RouteTable, site: Path) -> list[dict]:
     """What 离线保存 offers: each collection, and each region's notices (routes.OfflineGroup)."""
-    return [{"key": group.key, "label": group.label, "url": group.url, "pages": len(group.urls), "urls": list(group.urls),
-             "bytes": sum(_size(site, u) for u in group.urls)} for group in table.offline_groups]
+    out = []
+    for group in table.offline_groups:
+        pages = table.group_pages(group)
+        entry = {"key": group.key, "label": group.label, "url": group.url, "pages": len(pages),
+                 "urls": list(group.urls), "bytes": sum(_size(site, u) for u in pages)}
+        if group.includes:  # offline.js adds these groups' pages (collectionUrls)
+            entry["includes"] = list(group.includes)
+        out.append(entry)
+    return out
 
 
 # Pagefind's files named by content are taken by name: reading the tens of

@@ -80,8 +80,14 @@
 
   // ------------------------------------------------------------------ saving collections
 
+  // A group's pages: its own, those of the groups it includes (全部政策通知: every
+  // region's notices, listed once in the offline list), and the search index.
   function collectionUrls(collection, data) {
-    return collection.urls.map(function (u) { return root + u; }).concat(
+    var own = collection.urls.slice();
+    (collection.includes || []).forEach(function (key) {
+      data.collections.forEach(function (c) { if (c.key === key) { own = own.concat(c.urls); } });
+    });
+    return own.map(function (u) { return root + u; }).concat(
       data.search.urls.map(function (u) { return root + u; }));
   }
 
