@@ -5,6 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
+CJK_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 BENCH_SIZES ?= 1000 20000 100000
 
 .PHONY: install serve build test validate browser hooks bench clean
@@ -18,12 +19,14 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # Debian's chromium: Playwright's own browser download cannot reach its host here.
-browser: $(CHROMIUM)
+# With a Chinese font, as on a reader's phone: browser tests measure real text
+# (widths, line breaks, print pages), not boxes for missing glyphs.
+browser: $(CHROMIUM) $(CJK_FONT)
 
-$(CHROMIUM):
+$(CHROMIUM) $(CJK_FONT):
 	if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	$$SUDO apt-get update -qq && \
-	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium
+	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-wqy-microhei
 
 validate: install
 	$(BIN)/portal validate

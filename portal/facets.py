@@ -71,6 +71,79 @@ FACETS: dict[str, tuple[Facet, ...]] = {
 }
 
 
+# The facets a listing can be narrowed by at once, two at a time: the pairs a
+# reader combines. A facility level with anything else about a technology (村卫生室
+# and 限制类), a region with a topic or a mentor's track. Each pair's combinations
+# with records are pages of their own (routes.listing), so filters combine
+# without JavaScript; three at once would multiply the pages again.
+PAIRS: dict[str, tuple[frozenset, ...]] = {
+    "technologies": tuple(frozenset(("level", key)) for key in ("category", "management-class", "status", "tradition")),
+    "mentors": (frozenset(("track", "region")), frozenset(("tier", "region"))),
+    "policies": (frozenset(("region", "topic")),),
+}
+
+# What a listing is narrowed by: ((Facet, value), ...), in the order of FACETS.
+Filters = tuple
+
+
+def selection(collection: str, filters) -> Filters:
+    """Filters in their one order (the order of FACETS), so one set of filters has one address."""
+    order = {f.key: i for i, f in enumerate(FACETS[collection])}
+    return tuple(sorted(filters, key=lambda item: order[item[0].key]))
+
+
+def selection_key(filters: Filters) -> tuple:
+    """((facet key, value), ...): filters as plain, hashable text."""
+    return tuple((facet.key, value) for facet, value in filters)
+
+
+def combines(collection: str, filters: Filters) -> bool:
+    """Whether a listing can be narrowed by all these filters at once (one facet, or a pair)."""
+    keys = [facet.key for facet, _value in filters]
+    return len(keys) <= 1 or (len(keys) == 2 and frozenset(keys) in PAIRS[collection])
+
+
+def narrowed(collection: str, filters: Filters, facet: Facet, value) -> Filters:
+    """Where choosing facet = value leads from a listing narrowed by `filters`: the
+    facet's value replaced or added, keeping as many of the other filters as can
+    be combined with it (see dropped)."""
+    others = tuple(item for item in filters if item[0].key != facet.key)
+    if combines(collection, others + ((facet, value),)):
+        return selection(collection, others + ((facet, value),))
+    kept = next((item for item in others if combines(collection, (item, (facet, value)))), None)
+    return selection(collection, ((kept, (facet, value)) if kept else ((facet, value),)))
+
+
+def dropped(collection: str, filters: Filters, facet: Facet) -> list:
+    """The values of `filters` that choosing a value of `facet` gives up (none when it combines)."""
+    if not filters:
+        return []
+    after = selection_key(narrowed(collection, filters, facet, None))
+    return [value for f, value in filters if f.key != facet.key and (f.key, value) not in after]
+
+
+def matches(rec: Record, filters: Filters) -> bool:
+    return all(value in facet.values(rec) for facet, value in filters)
+
+
+def selections_of(collection: str, rec: Record) -> list[tuple]:
+    """The selection_key of every listing that holds the record: the whole
+    collection, each of its facet values, each pair of them."""
+    values = {facet.key: list(dict.fromkeys(facet.values(rec))) for facet in FACETS[collection]}
+    keys: list[tuple] = [()]
+    keys += [((key, value),) for key, found in values.items() for value in found]
+    order = [f.key for f in FACETS[collection]]
+    for pair in PAIRS[collection]:
+        first, second = sorted(pair, key=order.index)
+        keys += [((first, a), (second, b)) for a in values[first] for b in values[second]]
+    return keys
+
+
+def sorts_for(collection: str, filters: Filters) -> tuple:
+    """The orders a listing comes in: a combination of two filters in its first order only."""
+    return SORTS[collection] if len(filters) < 2 else SORTS[collection][:1]
+
+
 def facet_counts(catalogue: Catalogue, collection: str, facet: Facet) -> list[tuple[str, int]]:
     counts = Counter(v for rec in catalogue.records[collection].values() for v in facet.values(rec))
     ordered = [v for v in facet.order(catalogue) if counts.get(v)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 
 from . import routes
-from .facets import FACETS
+from .facets import FACETS, selections_of
 from .problems import Problem
 
 
@@ -38,15 +38,15 @@ def _layout(listing) -> tuple:
 
 
 def _changed_listings(old, new, collection: str, selections: set, changed_ids: set) -> dict:
-    """{url: ListingPage} of the listing pages of `selections` ((facet, value) pairs) that
+    """{url: ListingPage} of the listing pages of `selections` (facets.Filters) that
     look different after the edit: a changed record on them, or records moved (a new
     title or date changes the order)."""
     from .render.listings import listing_pages
 
     found = {}
-    for facet, value in selections:
-        before = {page.url: _layout(page) for page in listing_pages(old, collection, facet, value)}
-        for page in listing_pages(new, collection, facet, value):
+    for filters in selections:
+        before = {page.url: _layout(page) for page in listing_pages(old, collection, filters)}
+        for page in listing_pages(new, collection, filters):
             if before.get(page.url) != _layout(page) or any(
                     r.id in changed_ids for _group, recs in page.groups for r in recs):
                 found[page.url] = page
@@ -81,14 +81,14 @@ def affected_pages(old, new, changed: list[tuple[str, str]], history=None, rende
     records, listings = {}, {}
     for collection in {c for c, _rid in changed}:
         ids = {rid for c, rid in changed if c == collection}
-        selections = {(None, None)}
-        for rid in ids:
-            selections |= {(f, v) for f in FACETS[collection] for v in f.values(new.records[collection][rid])}
+        by_key = {f.key: f for f in FACETS[collection]}
+        selections = {tuple((by_key[k], v) for k, v in key)
+                      for rid in ids for key in selections_of(collection, new.records[collection][rid])}
         if len(ids) == 1:
             # One record edited: the pages that list it and those its move shifted.
             (rid,) = ids
-            for facet, value in selections:
-                for page in listing_pages(new, collection, facet, value, holding=new.records[collection][rid],
+            for filters in selections:
+                for page in listing_pages(new, collection, filters, holding=new.records[collection][rid],
                                           was=old.records[collection][rid]):
                     listings[page.url] = page
         else:

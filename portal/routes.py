@@ -11,6 +11,7 @@ file) and never assemble one from strings themselves.
     policies/by/page/2/                    page 2
     policies/by/sort/title/                another order
     policies/by/region/北京/sort/title/page/2/
+    policies/by/region/北京/topic/医保政策/    two filters at once (facets.PAIRS)
     feeds/policies-region-bei-jing.xml     the Atom feed of a listing
     api/policies.json, schemas/…, calendar/deadlines.ics
 
@@ -30,7 +31,8 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 
 from pypinyin import Style, lazy_pinyin
 
-from .facets import FACETS, REGION_FACET, SORTS, Facet, Sort, default_sort, facet_by_key, facet_counts, pinyin
+from .facets import (FACETS, REGION_FACET, Facet, Filters, Sort, default_sort, facet_by_key, facet_counts, pinyin,
+                     selection_key, selections_of, sorts_for)
 from .schema import COLLECTION_BY_NAME, COLLECTIONS
 from .vocab import value_problem
 
@@ -94,11 +96,11 @@ def segment(value) -> str:
     return text
 
 
-def listing(name: str, facet_key: str | None = None, value: str | None = None,
-            sort_key: str | None = None, page: int = 1) -> str:
-    """A listing page; sort_key None is the collection's first (default) order."""
+def listing(name: str, filters: tuple = (), sort_key: str | None = None, page: int = 1) -> str:
+    """A listing page narrowed by filters ((facet key, value), ...); sort_key None
+    is the collection's first (default) order."""
     segments: list[str] = []
-    if facet_key is not None:
+    for facet_key, value in filters:
         segments += [facet_key, segment(value)]
     if sort_key is not None:
         segments += ["sort", sort_key]
@@ -107,17 +109,17 @@ def listing(name: str, facet_key: str | None = None, value: str | None = None,
     return collection(name) + (f"{LISTING_FOLDER}/" + "/".join(segments) + "/" if segments else "")
 
 
-def listing_url(name: str, facet: Facet | None = None, value: str | None = None,
-                sort: Sort | None = None, page: int = 1) -> str:
-    """listing() from a collection's Facet and Sort objects (the default sort has no folder)."""
-    return listing(name, facet.key if facet is not None else None, value,
-                   sort.key if sort is not None and sort is not default_sort(name) else None, page)
+def listing_url(name: str, filters: Filters = (), sort: Sort | None = None, page: int = 1) -> str:
+    """listing() from a collection's filters ((Facet, value), ... in facets.selection's
+    order) and Sort (the default sort has no folder)."""
+    return listing(name, selection_key(filters), sort.key if sort is not None and sort is not default_sort(name) else None,
+                   page)
 
 
 def facet_url(name: str, facet: Facet | str, value: str) -> str:
     """The first page of a collection narrowed to one facet value (the facet or its key)."""
     facet = facet_by_key(name, facet) if isinstance(facet, str) else facet
-    return listing_url(name, facet, value)
+    return listing_url(name, ((facet, value),))
 
 
 def source_file(url: str) -> str:
@@ -218,9 +220,9 @@ class Route:
     description: str = ""
     collection: str | None = None
     record_id: str | None = None
-    # Listings: what they are narrowed by and in which order, and which page.
-    facet: Facet | None = None
-    value: str | None = None
+    # Listings: what they are narrowed by and in which order, and which page;
+    # feeds: the one filter they follow.
+    filters: Filters = ()
     sort: Sort | None = None
     page: int = 1
     # Pages: (title, feed URL) of the Atom feeds they link to.
@@ -266,6 +268,8 @@ class RouteTable:
     offline_groups: list[OfflineGroup]
     # (collection, facet key) → [(value, records)] of the values that have records (facets.facet_counts).
     facet_counts: dict = field(default_factory=dict, repr=False)
+    # (collection, facets.selection_key) → records, of every listing with records.
+    listed: dict = field(default_factory=dict, repr=False)
     _by_url: dict = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -277,6 +281,11 @@ class RouteTable:
         Markdown page in content/), the records, the listings and the feeds."""
         counts = {(name, facet.key): facet_counts(catalogue, name, facet)
                   for name, facets in FACETS.items() for facet in facets}
+        listed = {(name, ()): 0 for name in FACETS}
+        for name in FACETS:
+            for rec in catalogue.records[name].values():
+                for key in selections_of(name, rec):
+                    listed[(name, key)] = listed.get((name, key), 0) + 1
         feeds = _feeds(catalogue, counts)
         followed = {f.listing: (f.title, f.url) for f in feeds}
         groups = _offline_groups(catalogue)
@@ -291,11 +300,10 @@ class RouteTable:
             description = ("示例：" if rec.example else "") + rec.get("summary", rec.title)
             routes.append(Route(rec.url, RECORD, rec.title, description, rec.collection, rec.id,
                                 feeds=tuple(links), offline_group=_record_group(rec), searchable=True))
-        for name in FACETS:
-            routes += _listing_routes(name, None, None, len(catalogue.records[name]), followed)
-            for facet in FACETS[name]:
-                for value, count in counts[(name, facet.key)]:
-                    routes += _listing_routes(name, facet, value, count, followed)
+        places = {(name, k): {v: i for i, (v, _n) in enumerate(found)} for (name, k), found in counts.items()}
+        for (name, key), count in sorted(listed.items(), key=lambda item: _listing_order(item[0], places)):
+            by_key = {f.key: f for f in FACETS[name]}
+            routes += _listing_routes(name, tuple((by_key[k], v) for k, v in key), count, followed)
         members: dict[str, list[Route]] = {}
         for route in routes:
             if route.offline_group:
@@ -310,7 +318,11 @@ class RouteTable:
                                            if r.kind == RECORD) +
                                 tuple(sorted(r.url for r in members[key] if r.kind == LISTING)))
                    for key, label in groups]
-        return cls(routes + feeds, _with_includes(offline), counts)
+        return cls(routes + feeds, _with_includes(offline), counts, listed)
+
+    def count(self, collection: str, filters: Filters) -> int:
+        """How many records a listing narrowed by `filters` holds."""
+        return self.listed.get((collection, selection_key(filters)), 0)
 
     def group_pages(self, group: OfflineGroup) -> tuple:
         """Every page of an offline group, those of the groups it includes too."""
@@ -378,25 +390,37 @@ def _offline_groups(catalogue: Catalogue) -> list[tuple[str, str]]:
     return groups
 
 
-def _listing_routes(name: str, facet: Facet | None, value: str | None, count: int,
-                    followed: dict) -> list[Route]:
-    """Every page of one listing (count records): all sorts, all page numbers."""
+def _listing_order(listing: tuple, places: dict) -> tuple:
+    """Listings by collection, then the whole collection, one filter, two; each
+    filter's values in their vocabulary's order (places: (collection, facet key) → {value: place})."""
+    name, key = listing
+    facets = [f.key for f in FACETS[name]]
+    return list(FACETS).index(name), len(key), [(facets.index(k), places[(name, k)][v]) for k, v in key]
+
+
+def listing_title(name: str, filters: Filters) -> str:
+    """入库技术 · 入库技术：适用机构 · 村卫生室 · 政策通知：地区 · 北京，主题 · 医保政策."""
     label = COLLECTION_BY_NAME[name].label
-    title = label if facet is None else f"{label}：{facet.label} · {value}"
-    feed_link = followed.get(listing_url(name, facet, value))
-    by_region = facet is not None and facet.key == REGION_FACET
+    return label + ("：" + "，".join(f"{facet.label} · {value}" for facet, value in filters) if filters else "")
+
+
+def _listing_routes(name: str, filters: Filters, count: int, followed: dict) -> list[Route]:
+    """Every page of one listing (count records): all its sorts, all page numbers."""
+    title = listing_title(name, filters)
+    feed_link = followed.get(listing_url(name, filters))
+    region = next((value for facet, value in filters if facet.key == REGION_FACET), None)
     # Technologies and mentors are saved whole; notices whole (their first
-    # listing) or by region.
-    group = name if facet is None or name != "policies" else offline_region_group(value) if by_region else None
+    # listing) or by region, a region's listings narrowed further included.
+    group = name if not filters or name != "policies" else offline_region_group(region) if region else None
+    offers = not filters or (name == "policies" and len(filters) == 1 and region is not None)
     routes = []
-    for sort in SORTS[name]:
+    for sort in sorts_for(name, filters):
         for page in range(1, max(1, -(-count // PAGE_SIZE)) + 1):
-            url = listing_url(name, facet, value, sort, page)
+            url = listing_url(name, filters, sort, page)
             first = page == 1 and sort is default_sort(name)
-            offers = first and (facet is None or (name == "policies" and by_region))
-            routes.append(Route(url, LISTING, title, collection=name, facet=facet, value=value, sort=sort, page=page,
-                                feeds=(feed_link,) if feed_link else (), in_nav=first and facet is None,
-                                offline_group=group, offers_offline=offers))
+            routes.append(Route(url, LISTING, title, collection=name, filters=filters, sort=sort, page=page,
+                                feeds=(feed_link,) if feed_link else (), in_nav=first and not filters,
+                                offline_group=group, offers_offline=first and offers))
     return routes
 
 
@@ -418,5 +442,5 @@ def _feeds(catalogue: Catalogue, counts: dict) -> list[Route]:
         for value in values:
             feeds.append(Route(feed(f"policies-{key}-{slugs[value]}"), FEED, f"政策通知：{value}",
                                f"{facet.label}为“{value}”的政策通知，按发布日期从新到旧。", "policies",
-                               facet=facet, value=value, listing=facet_url("policies", facet, value)))
+                               filters=((facet, value),), listing=facet_url("policies", facet, value)))
     return feeds

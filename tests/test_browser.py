@@ -97,3 +97,24 @@ def test_policy_map_and_sorting_work_without_javascript(browser, site_server):
     assert "/sort/title/" in pg.url
     assert pg.locator(".portal-sorts strong").inner_text() == "按标题拼音"
     context.close()
+
+
+def test_listing_filters_combine_without_javascript(browser, site_server):
+    """村卫生室, then 一般: both stay chosen, and each count is what the next page lists."""
+    context = browser.new_context(java_script_enabled=False)
+    pg = context.new_page()
+    pg.goto(site_server + "/technologies/")
+    pg.locator(".portal-facet a", has_text="村卫生室").first.click()
+    general = pg.locator(".portal-facet a", has_text="一般").first
+    promised = int(general.locator(".portal-facet__count").inner_text())
+    general.click()
+    heading = pg.locator("h1").inner_text()
+    assert "村卫生室" in heading and "一般" in heading
+    metas = pg.locator(".portal-item__meta").all_inner_texts()
+    assert len(metas) == promised and f"共 {promised} 条" in pg.locator(".portal-count").inner_text()
+    assert all("村卫生室" in m for m in metas)
+    assert pg.locator(".portal-item [class*=portal-tag--class]").count() == 0   # no 限制类 or 临床研究 among them
+    # Taking 一般 off goes back to every technology of 村卫生室.
+    pg.locator(".portal-chosen a", has_text="一般").click()
+    assert pg.locator("h1").inner_text().endswith("适用机构 · 村卫生室")
+    context.close()

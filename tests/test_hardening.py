@@ -228,7 +228,7 @@ def test_contact_numbers_in_a_notice_are_reported_masked_and_published(tmp_path)
 
 def test_generated_paths_cannot_leave_the_site(tmp_path):
     from portal.facets import FACETS
-    from portal.routes import listing_url
+    from portal.routes import facet_url
 
     assert site_path(tmp_path, "policies/by/region/北京/") == tmp_path / "policies/by/region/北京/"
     for bad in ["../x/", "policies/../../x/", "/etc/passwd", "a/./b", "a\\..\\b", "a\x00b", "C:/x"]:
@@ -236,7 +236,7 @@ def test_generated_paths_cannot_leave_the_site(tmp_path):
             site_path(tmp_path, bad)
     topic = next(f for f in FACETS["policies"] if f.key == "topic")
     with pytest.raises(ValueError):
-        listing_url("policies", topic, "../../../../../PWNED-TOPIC")
+        facet_url("policies", topic, "../../../../../PWNED-TOPIC")
 
 
 def test_the_build_function_never_replaces_a_folder_it_did_not_make(tmp_path):

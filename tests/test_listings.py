@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
 import re
 import xml.etree.ElementTree as ET
 
@@ -97,3 +98,123 @@ def test_policy_listing_has_tile_map_and_timeline(big_catalogue):
     # Only the first page of the unfiltered listing carries the charts.
     later = renderer.listing(listing_pages(big_catalogue, "policies")[1]).html
     assert "<svg" not in later
+
+
+# --- filters combined without JavaScript ----------------------------------------------
+
+def _technology(name: str, management_class: str, levels: list[str], category: str = "治疗") -> str:
+    return f"""\
+        name: {name}
+        summary: {name}的示例说明。
+        tradition: 传统医学
+        category: {category}
+        management_class: {management_class}
+        levels: [{", ".join(levels)}]
+        stage: 推广
+        review_due: 2030-01-01
+        sources:
+          - title: 示例来源
+        entry_example: true
+        """
+
+
+@pytest.fixture
+def levels_catalogue(tmp_path):
+    """MINIMAL plus technologies of both classes at several levels."""
+    records = dict(MINIMAL)
+    for rid, name, cls, levels, category in (
+            ("t-a", "甲技术", "一般", ["村卫生室", "乡镇卫生院"], "治疗"),
+            ("t-b", "乙技术", "限制类", ["村卫生室"], "治疗"),
+            ("t-c", "丙技术", "限制类", ["县级医院"], "诊断"),
+            ("t-d", "丁技术", "一般", ["乡镇卫生院"], "护理")):
+        records[f"technologies/{rid}.yaml"] = _technology(name, cls, levels, category)
+    return build_catalogue(write_data(tmp_path / "data", records), dt.date(2024, 3, 28))
+
+
+def _pages(catalogue) -> dict[str, str]:
+    return {p.url: p.html for p in generated_pages(catalogue)}
+
+
+def _titles(html: str) -> list[str]:
+    return re.findall(r'class="portal-item__title"[^>]*>([^<]+)', html)
+
+
+def _facet_links(url: str, html: str) -> dict[str, tuple[str, int]]:
+    """{"facet label: value": (target address, count)} of a listing's filter links."""
+    nav = html[html.index('class="portal-facets"'):]
+    links = {}
+    for block in re.findall(r'<div class="portal-facet">(.*?)</div>', nav, flags=re.S):
+        label = re.search(r'portal-facet__title[^>]*>([^<]+)<', block).group(1)
+        for href, value, count in re.findall(
+                r'<a href="([^"]+)"[^>]*>([^<]+?) <span class="portal-facet__count">(\d+)</span>', block):
+            links[f"{label}：{value}"] = (posixpath.normpath(posixpath.join(url, href)) + "/", int(count))
+    return links
+
+
+def test_a_facility_level_and_a_class_combine_into_a_page_of_their_own(levels_catalogue):
+    pages = _pages(levels_catalogue)
+    village = "technologies/by/level/村卫生室/"
+    links = _facet_links(village, pages[village])
+    # From 村卫生室, 限制类 keeps 村卫生室: the link leads to the pair's page, with its count.
+    target, count = links["管理类别：限制类"]
+    assert target == "technologies/by/management-class/限制类/level/村卫生室/"
+    assert count == 1 and _titles(pages[target]) == ["乙技术"]
+    assert "共 1 条" in pages[target]
+    assert "<h1>技术资料：管理类别 · 限制类，适用机构 · 村卫生室</h1>" in pages[target]
+    # The other way round leads to the same page: one pair, one address.
+    assert _facet_links("technologies/by/management-class/限制类/",
+                        pages["technologies/by/management-class/限制类/"])["适用机构：村卫生室"][0] == target
+    # A pair comes in its first order only; the sort row says which it is.
+    assert target + "sort/date/" not in pages
+    assert '<strong aria-current="true">按名称拼音</strong>' in pages[target]
+    assert 'href="../../../../sort/' not in pages[target]
+
+
+def test_every_filter_count_is_the_count_of_the_page_it_leads_to(levels_catalogue):
+    """Counts follow the chosen filters: each link's number is what the reader finds there."""
+    pages = _pages(levels_catalogue)
+    checked = 0
+    for url, html in pages.items():
+        if "/by/" not in url and url not in ("technologies/", "policies/", "mentors/"):
+            continue
+        for name, (target, count) in _facet_links(url, html).items():
+            assert f"共 {count} 条" in pages[target], (url, name, target)
+            checked += 1
+    assert checked > 100
+    # On the 村卫生室 page the classes count 村卫生室's technologies only, not the site's.
+    links = _facet_links("technologies/by/level/村卫生室/", pages["technologies/by/level/村卫生室/"])
+    assert links["管理类别：一般"][1] == 2      # 艾灸 and 甲技术; four 一般 technologies in all
+    assert "管理类别：临床研究" not in links     # nothing to find there
+
+
+def test_a_filter_that_cannot_combine_says_which_it_gives_up(levels_catalogue):
+    pages = _pages(levels_catalogue)
+    url = "technologies/by/management-class/限制类/"
+    html = pages[url]
+    links = _facet_links(url, html)
+    # 技术范围 and 限制类 make no page together: the link leaves 限制类, and the page says so first.
+    assert links["技术范围：诊断"][0] == "technologies/by/category/诊断/"
+    block = re.search(r'id="facet-category".*?</ul>', html, flags=re.S).group(0)
+    assert "选择后，不再按“限制类”筛选" in block
+    assert "不再按" not in re.search(r'id="facet-level".*?</ul>', html, flags=re.S).group(0)
+
+
+def test_chosen_filters_can_be_taken_off_one_at_a_time(levels_catalogue):
+    pages = _pages(levels_catalogue)
+    url = "technologies/by/management-class/限制类/level/村卫生室/"
+    chosen = re.search(r'<div class="portal-facet portal-chosen">(.*?)</div>', pages[url], flags=re.S).group(1)
+    removals = {label: posixpath.normpath(posixpath.join(url, href)) + "/" for href, label in
+                re.findall(r'<a href="([^"]+)" aria-label="取消条件：([^"]+)"', chosen)}
+    assert removals == {"管理类别 限制类": "technologies/by/level/村卫生室/",
+                        "适用机构 村卫生室": "technologies/by/management-class/限制类/"}
+    assert "清除全部条件" in chosen
+
+
+def test_notices_combine_a_region_and_a_topic_and_save_with_the_region(big_catalogue):
+    table = Renderer(big_catalogue).routes
+    route = table["policies/by/region/北京/topic/医政管理/"]
+    assert route.offline_group == "policies-北京" and not route.offers_offline
+    assert table.count("policies", route.filters) == 40
+    # The region's offline group holds the pair's pages, so they open offline too.
+    group = next(g for g in table.offline_groups if g.key == "policies-北京")
+    assert route.url in group.urls

@@ -109,3 +109,11 @@ def test_nothing_scrolls_sideways_out_of_keyboard_reach(phone, site_server, buil
         if found:
             unreachable[url] = found
     assert unreachable == {}
+
+
+def test_chosen_filters_and_their_removal_are_tap_targets(phone, site_server):
+    phone.goto(site_server + "/technologies/by/management-class/一般/level/村卫生室/#filters")
+    chosen = phone.locator(".portal-chosen a")
+    assert chosen.count() == 3   # each chosen filter, and 清除全部条件
+    assert _small_targets(phone, ".portal-chosen a, .portal-facet a") == []
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

@@ -60,8 +60,9 @@ def _enrolling(catalogue: Catalogue) -> list[Record]:
 
 
 def _entries(catalogue: Catalogue, feed: Route, by_value) -> list[Record]:
-    if feed.facet is not None:
-        return by_value().get((feed.facet.key, feed.value), [])
+    if feed.filters:
+        ((facet, value),) = feed.filters
+        return by_value().get((facet.key, value), [])
     return {"policies": Catalogue.policies_newest_first, "technologies": _technologies,
             "mentors": _enrolling}[feed.collection](catalogue)
 
@@ -70,7 +71,7 @@ def _newest_by_value(catalogue: Catalogue, feeds: list[Route]):
     """The notices of each (facet key, value) a feed follows, newest first: one
     pass for the fifty-odd feeds (filtering every notice for each took seconds
     at scale), made when a feed first asks."""
-    keys = {feed.facet.key: feed.facet for feed in feeds if feed.facet is not None}
+    keys = {facet.key: facet for feed in feeds for facet, _value in feed.filters}
 
     @functools.cache
     def groups() -> dict[tuple[str, str], list[Record]]:

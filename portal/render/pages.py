@@ -16,11 +16,11 @@ from markupsafe import Markup
 
 from .. import routes
 from ..catalogue import Catalogue, Record
-from ..facets import FACETS, SORTS, region_facet
+from ..facets import FACETS, region_facet, selection_key, selections_of, sorts_for
 from ..history import Change, History
 from ..routes import Route, RouteTable, facet_url
 from .charts import monthly_timeline, region_tile_map
-from .listings import LABELS, ListingPage, listing_pages
+from .listings import LABELS, ListingPage, facet_choices, listing_pages, removals
 from ..dates import cn_date
 from .text import MarkdownCache, relative_url
 
@@ -68,7 +68,10 @@ class Renderer:
         # Facet counts are the same on every page of a collection's listings.
         self._facets = {c: [(f, self.routes.facet_counts[(c, f.key)]) for f in facets] for c, facets in FACETS.items()}
         self._items: dict[tuple, str] = {}
-        self._facet_navs: dict[tuple, Markup] = {}
+        # The facet navs, by depth, of the last selection rendered.
+        self._navs_of: tuple | None = None
+        self._facet_navs: dict[int, Markup] = {}
+        self._choices: list = []
 
     def render(self, template: str, page_url: str, **context) -> str:
         def url(target) -> str:
@@ -93,13 +96,14 @@ class Renderer:
         route = self.routes[listing.url]
         collection = listing.collection
         charts = ""
-        if collection == "policies" and listing.facet is None and listing.page == 1:
+        if collection == "policies" and not listing.filters and listing.page == 1:
             charts = self._policy_charts(listing.url)
         depth = routes.depth(listing.url)
         items = {group: Markup("".join(self._item(r, depth) for r in records)) for group, records in listing.groups}
         html = self.render("listing.html", listing.url, listing=listing, title=route.title, collection=collection,
                            offline_key=route.offline_group if route.offers_offline else None,
-                           label=LABELS[collection], sorts=SORTS[collection], listing_url=routes.collection(collection),
+                           label=LABELS[collection], sorts=sorts_for(collection, listing.filters),
+                           listing_url=routes.collection(collection),
                            charts=Markup(charts), items=items, page_numbers=_page_numbers(listing.page, listing.pages),
                            facets_nav=self._facets_nav(listing, depth))
         return self._page(route, html)
@@ -107,7 +111,7 @@ class Renderer:
     # A record appears on some ten listing pages, at several depths, and a facet
     # list on hundreds: an item is rendered once with its links from the site's
     # root marked (_ROOT), the mark replaced by the way up from each depth; a
-    # facet list is rendered once per depth.
+    # facet list is worked out once per selection and rendered once per depth.
     def _item(self, rec: Record, depth: int) -> str:
         key = (rec.collection, rec.id)
         if key not in self._items:
@@ -116,13 +120,17 @@ class Renderer:
         return self._items[key].replace(_ROOT, "../" * depth)
 
     def _facets_nav(self, listing: ListingPage, depth: int) -> Markup:
-        collection = listing.collection
-        key = (collection, listing.facet and listing.facet.key, listing.value, depth)
-        if key not in self._facet_navs:
-            self._facet_navs[key] = Markup(self.render(
-                "listing_facets.html", "x/" * depth, listing=listing, collection=collection, label=LABELS[collection],
-                facets=self._facets[collection], listing_url=routes.collection(collection)))
-        return self._facet_navs[key]
+        collection, chosen = listing.collection, selection_key(listing.filters)
+        if self._navs_of != (collection, chosen):
+            # A listing's pages come together: keep the navs of one selection only.
+            self._navs_of, self._facet_navs = (collection, chosen), {}
+            self._choices = facet_choices(self.routes, collection, listing.filters)
+        if depth not in self._facet_navs:
+            self._facet_navs[depth] = Markup(self.render(
+                "listing_facets.html", "x/" * depth, collection=collection, label=LABELS[collection],
+                choices=self._choices, removals=removals(collection, listing.filters),
+                listing_url=routes.collection(collection)))
+        return self._facet_navs[depth]
 
     def _policy_charts(self, page_url: str) -> str:
         facet = region_facet("policies")
@@ -198,15 +206,28 @@ def generated_pages(catalogue: Catalogue, history: History | None = None, includ
     nav_pages)."""
     renderer = renderer or Renderer(catalogue, history)
     listings: dict = {}
+    members: dict = {}
     for route in renderer.routes.generated(include_nav=include_nav):
         if route.kind == routes.RECORD:
             yield renderer.record(catalogue.records[route.collection][route.record_id])
             continue
         # One listing's pages are sorted and cut together, then rendered one by one.
-        key = (route.collection, route.facet, route.value)
+        key = (route.collection, selection_key(route.filters))
         if key not in listings:
-            listings = {key: {page.url: page for page in listing_pages(catalogue, *key)}}
+            if route.collection not in members:
+                members = {route.collection: _members(catalogue, route.collection)}
+            listings = {key: {page.url: page for page in listing_pages(
+                catalogue, route.collection, route.filters, records=members[route.collection].get(key[1], []))}}
         yield renderer.listing(listings[key][route.url])
+
+
+def _members(catalogue: Catalogue, collection: str) -> dict[tuple, list[Record]]:
+    """selection_key → records of each listing of a collection, from one pass over its records."""
+    found: dict[tuple, list[Record]] = {}
+    for rec in catalogue.records[collection].values():
+        for key in selections_of(collection, rec):
+            found.setdefault(key, []).append(rec)
+    return found
 
 
 def _page_numbers(page: int, pages: int) -> list[int | None]:
