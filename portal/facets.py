@@ -73,7 +73,7 @@ FACETS: dict[str, tuple[Facet, ...]] = {
 
 # The facets a listing can be narrowed by at once, two at a time: the pairs a
 # reader combines. A facility level with anything else about a technology (村卫生室
-# and 限制类), a region with a topic or a mentor's track. Each pair's combinations
+# and 限制类), a region with a notice's topic or a mentor's track or tier. Each pair's combinations
 # with records are pages of their own (routes.listing), so filters combine
 # without JavaScript; three at once would multiply the pages again.
 PAIRS: dict[str, tuple[frozenset, ...]] = {
@@ -114,12 +114,12 @@ def narrowed(collection: str, filters: Filters, facet: Facet, value) -> Filters:
     return selection(collection, ((kept, (facet, value)) if kept else ((facet, value),)))
 
 
-def dropped(collection: str, filters: Filters, facet: Facet) -> list:
-    """The values of `filters` that choosing a value of `facet` gives up (none when it combines)."""
+def dropped(collection: str, filters: Filters, facet: Facet) -> Filters:
+    """The filters that choosing a value of `facet` gives up (none when it combines)."""
     if not filters:
-        return []
+        return ()
     after = selection_key(narrowed(collection, filters, facet, None))
-    return [value for f, value in filters if f.key != facet.key and (f.key, value) not in after]
+    return tuple((f, value) for f, value in filters if f.key != facet.key and (f.key, value) not in after)
 
 
 def matches(rec: Record, filters: Filters) -> bool:

@@ -268,7 +268,7 @@ class RouteTable:
     offline_groups: list[OfflineGroup]
     # (collection, facet key) → [(value, records)] of the values that have records (facets.facet_counts).
     facet_counts: dict = field(default_factory=dict, repr=False)
-    # (collection, facets.selection_key) → records, of every listing with records.
+    # (collection, facets.selection_key) → how many records, of every listing with records.
     listed: dict = field(default_factory=dict, repr=False)
     _by_url: dict = field(default_factory=dict, repr=False)
 

@@ -186,7 +186,9 @@ def test_routes_spell_the_addresses_readers_and_links_rely_on():
 
     assert routes.record("policies", "2024-x") == "policies/2024-x/"
     assert routes.collection("mentors") == "mentors/"
-    assert routes.listing("policies", "region", "北京", "title", 2) == "policies/by/region/北京/sort/title/page/2/"
+    assert routes.listing("policies", (("region", "北京"),), "title", 2) == "policies/by/region/北京/sort/title/page/2/"
+    assert routes.listing("policies", (("region", "北京"), ("topic", "医保政策"))) == \
+        "policies/by/region/北京/topic/医保政策/"
     assert routes.listing("policies", page=2) == "policies/by/page/2/"
     assert routes.source_file("policies/") == "policies/index.md"
     assert routes.source_file("policies/by/page/2/") == "policies/by/page/2.md"

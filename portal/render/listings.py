@@ -84,8 +84,8 @@ class Option:
 class FacetChoices:
     facet: Facet
     options: list[Option]
-    # Values of the listing's filters that choosing one of these options gives up.
-    gives_up: list[str]
+    # The listing's filters that choosing one of these options gives up.
+    gives_up: Filters
 
 
 def facet_choices(table: RouteTable, collection: str, filters: Filters) -> list[FacetChoices]:

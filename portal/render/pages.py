@@ -65,7 +65,7 @@ class Renderer:
         self.history = history or History()
         self.routes = routes or RouteTable.build(catalogue)
         self.env = _environment(markdown or MarkdownCache())
-        # Facet counts are the same on every page of a collection's listings.
+        # Each facet value's count over the whole collection (the home page's ways in, the region map).
         self._facets = {c: [(f, self.routes.facet_counts[(c, f.key)]) for f in facets] for c, facets in FACETS.items()}
         self._items: dict[tuple, str] = {}
         # The facet navs, by depth, of the last selection rendered.
