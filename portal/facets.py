@@ -86,9 +86,14 @@ PAIRS: dict[str, tuple[frozenset, ...]] = {
 Filters = tuple
 
 
+@functools.lru_cache(maxsize=None)
+def _facet_order(collection: str) -> dict[str, int]:
+    return {f.key: i for i, f in enumerate(FACETS[collection])}
+
+
 def selection(collection: str, filters) -> Filters:
     """Filters in their one order (the order of FACETS), so one set of filters has one address."""
-    order = {f.key: i for i, f in enumerate(FACETS[collection])}
+    order = _facet_order(collection)
     return tuple(sorted(filters, key=lambda item: order[item[0].key]))
 
 
@@ -132,9 +137,9 @@ def selections_of(collection: str, rec: Record) -> list[tuple]:
     values = {facet.key: list(dict.fromkeys(facet.values(rec))) for facet in FACETS[collection]}
     keys: list[tuple] = [()]
     keys += [((key, value),) for key, found in values.items() for value in found]
-    order = [f.key for f in FACETS[collection]]
+    order = _facet_order(collection)
     for pair in PAIRS[collection]:
-        first, second = sorted(pair, key=order.index)
+        first, second = sorted(pair, key=order.__getitem__)
         keys += [((first, a), (second, b)) for a in values[first] for b in values[second]]
     return keys
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import feedparser
 import icalendar
@@ -74,8 +75,14 @@ def test_a_published_site_gives_whole_addresses(tmp_path):
     assert (site / "robots.txt").read_text(encoding="utf-8") == f"User-agent: *\nAllow: /\nSitemap: {url}sitemap.xml\n"
     sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
     assert f"<loc>{url}technologies/ai-jiu/</loc>" in sitemap and f"<loc>{url}policies/by/region/" in sitemap
+    assert f"<loc>{url}technologies/by/management-class/一般/level/村卫生室/</loc>" in sitemap  # a pair of filters
     record = (site / "technologies" / "ai-jiu" / "index.html").read_text(encoding="utf-8")
     assert f'<link rel="canonical" href="{url}technologies/ai-jiu/">' in record
+    # The 404 page is served at any depth: its links and assets start from the site's own folder.
+    not_found = (site / "404.html").read_text(encoding="utf-8")
+    rooted = re.findall(r'(?:href|src)="(/[^"]*)"', not_found)
+    assert rooted and all(link.startswith("/portal/") for link in rooted), rooted
+    assert 'href="/portal/search/"' in not_found
     # Without an address: relative links, and no sitemap line robots could not resolve.
     unpublished = tmp_path / "plain"
     assert run_portal("build", "--data", str(data), "--today", "2024-03-28", "--site-dir", str(unpublished),

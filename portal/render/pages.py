@@ -68,10 +68,9 @@ class Renderer:
         # Each facet value's count over the whole collection (the home page's ways in, the region map).
         self._facets = {c: [(f, self.routes.facet_counts[(c, f.key)]) for f in facets] for c, facets in FACETS.items()}
         self._items: dict[tuple, str] = {}
-        # The facet navs, by depth, of the last selection rendered.
+        # The facet nav of the last selection rendered (_ROOT marking its links).
         self._navs_of: tuple | None = None
-        self._facet_navs: dict[int, Markup] = {}
-        self._choices: list = []
+        self._facet_nav = ""
 
     def render(self, template: str, page_url: str, **context) -> str:
         def url(target) -> str:
@@ -109,9 +108,9 @@ class Renderer:
         return self._page(route, html)
 
     # A record appears on some ten listing pages, at several depths, and a facet
-    # list on hundreds: an item is rendered once with its links from the site's
-    # root marked (_ROOT), the mark replaced by the way up from each depth; a
-    # facet list is worked out once per selection and rendered once per depth.
+    # list on every page of its selection: each is rendered once with its links
+    # from the site's root marked (_ROOT), the mark replaced by the way up from
+    # each depth.
     def _item(self, rec: Record, depth: int) -> str:
         key = (rec.collection, rec.id)
         if key not in self._items:
@@ -122,15 +121,13 @@ class Renderer:
     def _facets_nav(self, listing: ListingPage, depth: int) -> Markup:
         collection, chosen = listing.collection, selection_key(listing.filters)
         if self._navs_of != (collection, chosen):
-            # A listing's pages come together: keep the navs of one selection only.
-            self._navs_of, self._facet_navs = (collection, chosen), {}
-            self._choices = facet_choices(self.routes, collection, listing.filters)
-        if depth not in self._facet_navs:
-            self._facet_navs[depth] = Markup(self.render(
-                "listing_facets.html", "x/" * depth, collection=collection, label=LABELS[collection],
-                choices=self._choices, removals=removals(collection, listing.filters),
-                listing_url=routes.collection(collection)))
-        return self._facet_navs[depth]
+            # A listing's pages come together: keep the nav of one selection only.
+            self._navs_of = (collection, chosen)
+            self._facet_nav = self.env.get_template("listing_facets.html").render(
+                url=lambda target: _ROOT + target, label=LABELS[collection],
+                choices=facet_choices(self.routes, collection, listing.filters),
+                removals=removals(collection, listing.filters), listing_url=routes.collection(collection))
+        return Markup(self._facet_nav.replace(_ROOT, "../" * depth))
 
     def _policy_charts(self, page_url: str) -> str:
         facet = region_facet("policies")
