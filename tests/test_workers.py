@@ -163,6 +163,9 @@ from multiprocessing import pool as pool_module
 
 from portal import workers
 
+# Ctrl+C as in a terminal, even when the tests were started in the background (a shell's
+# `cmd &` starts Python with SIGINT ignored, and it then never raises KeyboardInterrupt).
+signal.signal(signal.SIGINT, signal.default_int_handler)
 unraisable = []
 sys.unraisablehook = unraisable.append
 real_init = pool_module.Pool.__init__
