@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
@@ -149,8 +148,8 @@ def sorts_for(collection: str, filters: Filters) -> tuple:
     return SORTS[collection] if len(filters) < 2 else SORTS[collection][:1]
 
 
-def facet_counts(catalogue: Catalogue, collection: str, facet: Facet) -> list[tuple[str, int]]:
-    counts = Counter(v for rec in catalogue.records[collection].values() for v in facet.values(rec))
+def facet_counts(catalogue: Catalogue, facet: Facet, counts: dict) -> list[tuple[str, int]]:
+    """[(value, records)] of a facet's values with records (counts: value → records), in the facet's order."""
     ordered = [v for v in facet.order(catalogue) if counts.get(v)]
     ordered += sorted(v for v in counts if v not in ordered)
     return [(v, counts[v]) for v in ordered]

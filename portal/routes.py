@@ -279,13 +279,17 @@ class RouteTable:
     def build(cls, catalogue: Catalogue, content: Iterable[tuple[str, bool]] = ()) -> "RouteTable":
         """Every route of a build: the content pages ((url, searchable) of each
         Markdown page in content/), the records, the listings and the feeds."""
-        counts = {(name, facet.key): facet_counts(catalogue, name, facet)
-                  for name, facets in FACETS.items() for facet in facets}
         listed = {(name, ()): 0 for name in FACETS}
         for name in FACETS:
             for rec in catalogue.records[name].values():
                 for key in selections_of(name, rec):
                     listed[(name, key)] = listed.get((name, key), 0) + 1
+        by_value: dict = {(name, facet.key): {} for name, facets in FACETS.items() for facet in facets}
+        for (name, key), count in listed.items():
+            if len(key) == 1:
+                by_value[(name, key[0][0])][key[0][1]] = count
+        counts = {(name, facet.key): facet_counts(catalogue, facet, by_value[(name, facet.key)])
+                  for name, facets in FACETS.items() for facet in facets}
         feeds = _feeds(catalogue, counts)
         followed = {f.listing: (f.title, f.url) for f in feeds}
         groups = _offline_groups(catalogue)
