@@ -1,6 +1,7 @@
 """Generated blocks inside content pages: <!-- portal:feeds --> (订阅),
 <!-- portal:open-data --> (开放数据), <!-- portal:filing --> (the 备案 rule,
-on the 管理类别 page) and <!-- portal:statuses --> (状态说明).
+on the 管理类别 page), <!-- portal:statuses --> (状态说明) and
+<!-- portal:facility --> (the 我的机构 form) and <!-- portal:digest --> (自上次联网以来).
 
 Above both the renderers and the data outputs: a block shows what an output
 holds (its feeds, its columns and schemas).
@@ -29,6 +30,12 @@ def render_block(renderer: Renderer, name: str, page_url: str, site_url: str | N
         return renderer.render("block_feeds.html", page_url, feeds=feed_list(renderer.routes), absolute=absolute)
     if name == "statuses":
         return renderer.render("block_statuses.html", page_url, models=list(MODELS.values()))
+    if name == "digest":
+        return renderer.render("block_digest.html", page_url)
+    if name == "facility":
+        vocab = catalogue.vocab
+        return renderer.render("block_facility.html", page_url, levels=vocab.values("technology.levels"),
+                               regions=vocab.provinces, topics=vocab.values("policy.topics"))
     if name == "filing":
         return renderer.render("block_filing.html", page_url)
     if name == "open-data":

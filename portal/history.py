@@ -30,11 +30,19 @@ _FIELD = "\x1f"
 _EMPTY = (None, "", [], {})
 
 
+# Fields whose old and new values a change keeps, for the change manifest
+# (outputs/changes.py): a technology's withdrawal and its review outcomes.
+TRACKED = {"technologies": ("stage", "review_due")}
+
+
 @dataclass(frozen=True)
 class Change:
     date: dt.date
     what: str       # what changed, in the reader's words
     commit: str
+    # (field, value before, value after) of every TRACKED field, when the change changed one.
+    tracked: tuple = ()
+    added: bool = False     # the change that brought the record to the site
 
 
 @dataclass
@@ -52,6 +60,17 @@ class History:
         latest = [(path, changes[0]) for path, changes in self.changes.items() if changes]
         latest.sort(key=lambda item: (item[1].date, item[1].commit, item[0]), reverse=True)
         return latest[:limit]
+
+
+def tracked(collection: str, before: dict | None, after: dict | None) -> tuple:
+    """(field, before, after) of every TRACKED field when any of them differs
+    between two versions (a review outcome reads the stage and the date together)."""
+    if not isinstance(before, dict) or not isinstance(after, dict):
+        return ()
+    names = TRACKED.get(collection, ())
+    if all(before.get(name) == after.get(name) for name in names):
+        return ()
+    return tuple((name, before.get(name), after.get(name)) for name in names)
 
 
 def describe(collection: str, before: dict | None, after: dict | None) -> str | None:
@@ -211,12 +230,15 @@ def load_history(data_dir: Path) -> History:
     history = History()
     for touch in touches:  # newest first, as git log lists them
         collection = touch.path.partition("/")[0]
+        moved: tuple = ()
         if touch.before is None:
             what = describe(collection, None, _new_record(collection, blobs.get(touch.after)))
         else:
             what = describe(collection, record(touch.before), record(touch.after))
+            moved = tracked(collection, record(touch.before), record(touch.after))
         if what:
-            history.changes.setdefault(touch.path, []).append(Change(touch.day, what, touch.commit))
+            history.changes.setdefault(touch.path, []).append(Change(touch.day, what, touch.commit, moved,
+                                                                           touch.before is None))
     history.uncommitted = _uncommitted(data_dir, prefix)
     return history
 

@@ -51,6 +51,10 @@ SERVICE_WORKER = "sw.js"
 BUILD_SCRIPT = "assets/javascripts/build.js"
 # What 离线保存 offers (offline.js reads it).
 OFFLINE_LIST = "offline/collections.json"
+# Each province's newest notices and open calls for comments (the home page, 我的机构).
+PROVINCE_NEWS = "home/provinces.json"
+# What changed lately (the 自上次联网以来 page).
+CHANGES = "offline/changes.json"
 API_INDEX = "api/index.json"
 SITEMAP = "sitemap.xml"
 ROBOTS = "robots.txt"

@@ -254,7 +254,7 @@ class SiteBuild:
         # loads build.js and registers sw.js.
         with self.progress.phase("离线文件"):
             write_offline_files(site, self.routes, site_name=self.site_name, preview=self.preview is not None,
-                                prepared=prepared)
+                                prepared=prepared, build_day=self.catalogue.today)
 
     # -- parts ------------------------------------------------------------------------
 
@@ -340,7 +340,7 @@ class SiteBuild:
         if self.preview is not None:
             self.preview.remember_site(site, writer, errors=bool(self.errors), home=self.home)
         for path, content in extra_files(self.catalogue, self.routes, site_name=self.site_name,
-                                         site_url=self.site_url).items():
+                                         site_url=self.site_url, history=self.history).items():
             target = site_path(site, path)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(content)

@@ -35,6 +35,9 @@ VALUE_LISTS = (
 )
 
 
+# The region of a record that concerns the whole country (regions' first value).
+NATIONWIDE = "全国"
+
 # The parts of a filing rule (technology.filing.<class>) every page that states it shows.
 FILING_TEXTS = ("source", "before", "when", "to", "after", "cases")
 
@@ -135,6 +138,11 @@ class Vocab:
     @property
     def regions(self) -> list[str]:
         return self.values("regions")
+
+    @property
+    def provinces(self) -> list[str]:
+        """The province-level regions: every region but 全国."""
+        return [r for r in self.regions if r != NATIONWIDE]
 
 
 def _shape_problems(record) -> list[Problem]:

@@ -48,7 +48,7 @@ def test_pull_request_template_and_contributing_guide():
 LAYERS = {
     "foundations": {"problems", "privacy", "text_rules", "files", "interrupt", "progress", "dates", "statuses",
                     "destinations", "pagefind", "schema", "workers"},
-    "records": {"vocab", "loader", "validate", "facets", "routes", "catalogue", "history"},
+    "records": {"vocab", "loader", "validate", "facets", "routes", "catalogue", "history", "facility"},
     "outputs": {"render", "outputs", "search_docs", "search_index", "search_terms", "offline", "bundle", "blocks", "preview"},
     "build": {"sitebuild", "site", "preview_server", "livereload", "serve"},
     "commands": {"importer", "maintain", "cli", "__main__"},

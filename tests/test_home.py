@@ -21,7 +21,8 @@ def test_ways_in_by_facility_level_region_and_topic():
     levels = levels[:levels.index("</ul>")]
     for level in ("村卫生室", "乡镇卫生院", "社区卫生服务中心", "县级医院"):
         count = sum(level in (r.get("levels") or []) for r in catalogue.technologies.values())
-        assert f'href="technologies/by/level/{level}/">{level}<span class="portal-muted">（{count}）</span>' in levels
+        assert (f'href="technologies/by/level/{level}/" data-facet="level" data-value="{level}">{level}'
+                f'<span class="portal-muted">（{count}）</span>') in levels
     assert 'href="policies/by/region/陕西/"' in home and 'id="way-topic"' in home
     # On a phone the news comes before the long lists of regions and topics.
     assert home.index('id="way-level"') < home.index('id="latest"') < home.index('id="way-region"')

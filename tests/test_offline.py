@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import http.server
 import json
@@ -11,7 +12,7 @@ import threading
 
 import pytest
 
-from conftest import BUILD_DAY, run_portal
+from conftest import BUILD_DAY, ROOT, run_portal
 
 pytestmark = pytest.mark.browser
 
@@ -215,6 +216,64 @@ def test_save_a_collection_and_remove_it(context, offline_site, capsys):
     offline(context)
     page.goto(base + "/mentors/example-tcm-guoyi-dashi/")
     assert page.locator("#portal-offline-missing").is_visible()
+
+
+def test_my_facility_gives_verdicts_and_narrowed_lists_offline(context, offline_site):
+    """A 县级医院 in 湖南 sets its facility once, saves the technologies, and offline
+    sees on each page whether it may do it, and lists narrowed to what suits it."""
+    from portal.catalogue import build_catalogue
+    from portal.facility import verdict
+
+    _, base = offline_site
+    page = first_visit(context, base)
+    page.goto(base + "/my-facility/")
+    page.get_by_label("县级医院").check()
+    page.select_option("#portal-facility-region", "湖南")
+    page.get_by_role("button", name="保存").click()
+    assert "已保存：湖南 · 县级医院" in page.locator("#portal-facility-status").inner_text()
+    page.goto(base + "/")
+    mine = page.locator("#portal-mine")
+    mine.locator("#mine-latest").wait_for(timeout=15000)
+    page.goto(base + "/technologies/")
+    box = page.locator("[data-offline-key='technologies']")
+    box.locator("button").wait_for(timeout=15000)
+    box.locator("button").click()
+    box.locator("text=已离线保存").wait_for(timeout=60000)
+
+    offline(context)
+    catalogue = build_catalogue(ROOT / "data", dt.date.fromisoformat(BUILD_DAY))
+    for record_id, key in (("ai-jiu-liao-fa", "can"), ("zhong-liu-xiao-rong", "file"),
+                           ("zi-ti-mian-yi-xi-bao-zhi-liao", "research"), ("dian-hua-chuan-shu-xin-dian-tu", "not-here")):
+        expected = verdict(catalogue.technologies[record_id], "县级医院", catalogue.vocab)
+        assert expected.key == key
+        page.goto(f"{base}/technologies/{record_id}/")
+        page.locator("#my-facility").wait_for(timeout=15000)
+        shown = page.locator("#my-facility .portal-verdict__answer:visible")
+        assert shown.count() == 1, record_id
+        assert shown.locator(".portal-verdict__label strong").inner_text() == expected.label
+        assert expected.detail in shown.inner_text()
+        assert "湖南 · 县级医院" in page.locator("#my-facility").inner_text()
+
+    # The home page, offline: 湖南's newest notices first, from the file fetched online.
+    page.goto(base + "/")
+    mine.locator("#mine-latest").wait_for(timeout=15000)
+    assert page.locator("#portal-mine h2").inner_text() == "我的机构：湖南 · 县级医院"
+    newest = page.locator("#portal-mine .portal-item__title").all_inner_texts()
+    hunan = sorted((r for r in catalogue.policies.values() if r.get("region") == "湖南"),
+                   key=lambda r: (r.data["published"], r.id), reverse=True)
+    assert hunan[0].title in newest
+
+    # One tap from the listing to what suits the facility, offline.
+    page.goto(base + "/technologies/")
+    shortcut = page.locator("[data-portal-mine-filter] a")
+    shortcut.wait_for(timeout=15000)
+    suits = [r for r in catalogue.technologies.values() if "县级医院" in (r.get("levels") or [])]
+    assert shortcut.inner_text() == f"只看适合我的机构（县级医院），{len(suits)} 项"
+    shortcut.click()
+    assert "县级医院" in page.locator("h1").inner_text()
+    titles = page.locator(".portal-items .portal-item__title").all_inner_texts()
+    assert sorted(titles) == sorted(r.title for r in suits)
+    page.locator("[data-portal-mine-filter]", has_text="已只看适合我的机构（县级医院）的技术。").wait_for(timeout=15000)
 
 
 def test_rebuild_switches_online_readers_and_keeps_offline_ones(context, offline_site, tmp_path):

@@ -44,7 +44,8 @@ def test_a_technology_page_reaches_its_contraindications_in_one_screen(phone, si
     # One strong heading, and its key facts as label and value side by side.
     assert phone.locator("h1").count() == 1
     assert phone.evaluate("getComputedStyle(document.querySelector('.portal-record h1')).fontWeight") == "700"
-    label, value = phone.locator("dl.portal-fields dt").first, phone.locator("dl.portal-fields dd").first
+    facts = phone.locator(".portal-record > dl.portal-fields").first
+    label, value = facts.locator("dt").first, facts.locator("dd").first
     assert abs(_top(label) - _top(value)) < 4 and value.bounding_box()["x"] > label.bounding_box()["x"]
     assert _small_targets(phone, "nav.portal-contents a, .portal-kicker a") == []
     assert phone.errors == []

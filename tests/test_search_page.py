@@ -433,3 +433,34 @@ def test_header_results_read_the_same(stand_in, site_server):
     assert facet.get_attribute("href") == "/technologies/by/category/zhi-liao/"
     assert links.count() == 0
     assert stand_in.errors == []
+
+
+def test_my_facility_narrows_the_results_in_one_tap(phone, site_server):
+    from portal.catalogue import build_catalogue
+    from conftest import ROOT, today
+
+    technologies = build_catalogue(ROOT / "data", today()).technologies.values()
+    everything = f"找到 {len(technologies)} 条结果"
+    suits = [r for r in technologies if "村卫生室" in (r.get("levels") or [])]
+    # Before a facility is set, nothing of it shows.
+    phone.goto(site_server + "/technologies/ai-jiu-liao-fa/")
+    assert phone.locator("#my-facility").is_hidden()
+    phone.goto(site_server + "/search/?collection=技术资料")
+    wait_status(phone, everything)
+    assert phone.locator("#portal-sp-mine").is_hidden()
+
+    phone.evaluate("localStorage.setItem('portal-facility', JSON.stringify({level: '村卫生室', region: '陕西'}))")
+    phone.reload()
+    wait_status(phone, everything)
+    mine = phone.locator("#portal-sp-mine")
+    assert mine.inner_text() == "只看适合我的机构（村卫生室）" and mine.get_attribute("aria-pressed") == "false"
+    box = mine.bounding_box()
+    assert box["width"] >= TAP and box["height"] >= TAP
+    mine.click()
+    wait_status(phone, f"找到 {len(suits)} 条结果")
+    assert mine.get_attribute("aria-pressed") == "true"
+    assert query_of(phone)["level"] == ["村卫生室"]
+    mine.click()
+    wait_status(phone, everything)
+    assert "level" not in query_of(phone)
+    assert phone.errors == [] and phone.foreign_requests == []

@@ -7,6 +7,7 @@ changes exactly when something a reader can receive changes.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -149,7 +150,7 @@ self.addEventListener("activate", (event) => event.waitUntil((async () => {
 
 
 def write_offline_files(site: Path, table: RouteTable, *, site_name: str, preview: bool = False,
-                        prepared: OfflinePreparation | None = None) -> None:
+                        prepared: OfflinePreparation | None = None, build_day: dt.date | None = None) -> None:
     site = Path(site)
     prepared = prepared or prepare_offline_files(site, table, site_name)
     search = sorted(f for f in _site_files(site / "pagefind", "pagefind/") if pagefind.used_search_file(f))
@@ -163,7 +164,14 @@ def write_offline_files(site: Path, table: RouteTable, *, site_name: str, previe
         json.dumps(offline, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     digests = {**prepared.digests, **_digests(site, search + [OFFLINE_LIST])}
     version = _version(digests)
-    (site / BUILD_SCRIPT).write_text(f'window.PORTAL_BUILD = "{version}";\n', encoding="utf-8")
+    # The build's day too, and where its change file and the page that reads it are:
+    # digest.js tells from the day that a reader sees a newer build.
+    digest = ""
+    if build_day:
+        paths = {"changes": routes.CHANGES, "updates": routes.content_page("updates")}
+        digest = (f'window.PORTAL_BUILD_DAY = "{build_day.isoformat()}";\n'
+                  f"window.PORTAL_PATHS = {json.dumps(paths, ensure_ascii=False)};\n")
+    (site / BUILD_SCRIPT).write_text(f'window.PORTAL_BUILD = "{version}";\n{digest}', encoding="utf-8")
     shell = list(_SHELL_PAGES) + [f for f in files if f.startswith(_SHELL_ASSETS) and not f.endswith(".map")] + \
         [f for f in search if pagefind.as_main_bundle(f).startswith(_PAGEFIND_RUNTIME)]
     shell = sorted(set(shell))

@@ -1,4 +1,5 @@
-"""Extra site outputs: feeds, calendar, open data, schemas, sitemap, robots.txt.
+"""Extra site outputs: feeds, calendar, open data, schemas, the province and change files
+(我的机构, 自上次联网以来), sitemap, robots.txt.
 
 `extra_files` gathers them for the build; each module is a pure function of
 the catalogue and the route table, so the same data always gives the same bytes.
@@ -10,14 +11,17 @@ import gzip
 
 from .. import routes
 from ..catalogue import Catalogue
+from ..history import History
 from ..routes import RouteTable
 
 
 def extra_files(catalogue: Catalogue, table: RouteTable, *, site_name: str,
-                site_url: str | None = None) -> dict[str, bytes]:
+                site_url: str | None = None, history: History | None = None) -> dict[str, bytes]:
     from .calendar import calendar_files
+    from .changes import change_files
     from .feeds import feed_files
     from .opendata import opendata_files
+    from .provinces import province_files
     from .schemas import schema_files
 
     files: dict[str, bytes] = {}
@@ -25,6 +29,8 @@ def extra_files(catalogue: Catalogue, table: RouteTable, *, site_name: str,
     files.update(calendar_files(catalogue, site_name=site_name, site_url=site_url))
     files.update(opendata_files(catalogue, site_url=site_url))
     files.update(schema_files(catalogue.vocab))
+    files.update(province_files(catalogue))
+    files.update(change_files(catalogue, history or History(), table))
     # Every page, replacing MkDocs' sitemap (which knows only the pages MkDocs rendered).
     sitemap = table.sitemap(site_url)
     files[routes.SITEMAP] = sitemap

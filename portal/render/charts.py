@@ -28,6 +28,8 @@ import re
 from typing import Callable
 from xml.sax.saxutils import escape
 
+from ..vocab import NATIONWIDE
+
 __all__ = [
     "NATIONAL",
     "TILE_LAYOUT",
@@ -38,7 +40,8 @@ __all__ = [
     "monthly_timeline",
 ]
 
-NATIONAL = "全国"
+# 全国 as the vocabulary names it.
+NATIONAL = NATIONWIDE
 
 # (row, column) of each tile.  全国 sits alone in the top-left corner.
 #

@@ -17,6 +17,7 @@ from markupsafe import Markup
 from .. import routes
 from ..catalogue import Catalogue, Record
 from ..facets import FACETS, region_facet, selection_key, selections_of, sorts_for
+from ..facility import verdicts
 from ..history import Change, History
 from ..routes import Route, RouteTable, facet_url
 from .charts import monthly_timeline, region_tile_map
@@ -88,7 +89,8 @@ class Renderer:
     def record(self, rec: Record) -> GeneratedPage:
         html = self.render(f"record_{rec.collection}.html", rec.url, rec=rec,
                            changes=self.history.of(rec.collection, rec.id)[:5],
-                           uncommitted=self.history.is_uncommitted(rec.collection, rec.id))
+                           uncommitted=self.history.is_uncommitted(rec.collection, rec.id),
+                           verdicts=verdicts(rec, self.catalogue.vocab) if rec.collection == "technologies" else ())
         return self._page(self.routes[rec.url], with_contents(html))
 
     def listing(self, listing: ListingPage) -> GeneratedPage:

@@ -40,6 +40,8 @@
     });
   }
 
+  // Dates a script adds later (the home page's 我的机构, facility.js) are marked on request.
+  window.PortalDates = { mark: mark };
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", mark);
   } else {

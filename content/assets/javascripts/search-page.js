@@ -75,8 +75,19 @@
     return node;
   }
 
+  // 我的机构 (facility.js): one tap narrows the results to what suits the reader's
+  // facility level (the 适用机构 filter, which technologies have), a second tap widens them.
+  var mineButton = document.getElementById("portal-sp-mine");
+  var LEVEL_FILTER = "适用机构";
+  var facility = window.PortalFacility ? window.PortalFacility.read() : null;
+  function mineOn() {
+    var chosen = state.filters[LEVEL_FILTER] || [];
+    return !!facility && chosen.length === 1 && chosen[0] === facility.level;
+  }
+
   // The 筛选 button says how many filters are on: 筛选（2）.
   function showFilterCount() {
+    if (facility && mineButton) { mineButton.setAttribute("aria-pressed", mineOn() ? "true" : "false"); }
     var n = activeFilters();
     toggle.textContent = n ? "筛选（" + n + "）" : "筛选";
     clearButton.hidden = n === 0;
@@ -282,6 +293,14 @@
     state.sort = sortSelect.value;
     update();
   });
+  if (facility && mineButton && config.filterParams[LEVEL_FILTER]) {
+    mineButton.textContent = "只看适合我的机构（" + facility.level + "）";
+    mineButton.hidden = false;
+    mineButton.addEventListener("click", function () {
+      if (mineOn()) { delete state.filters[LEVEL_FILTER]; } else { state.filters[LEVEL_FILTER] = [facility.level]; }
+      update();
+    });
+  }
   toggle.addEventListener("click", function () {
     openFilters(toggle.getAttribute("aria-expanded") !== "true");
   });
