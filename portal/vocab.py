@@ -35,6 +35,10 @@ VALUE_LISTS = (
 )
 
 
+# The region of what concerns the whole country; every other region is a
+# province-level division (a province's calendar holds its own deadlines and these).
+NATIONAL = "全国"
+
 # The parts of a filing rule (technology.filing.<class>) every page that states it shows.
 FILING_TEXTS = ("source", "before", "when", "to", "after", "cases")
 
@@ -135,6 +139,11 @@ class Vocab:
     @property
     def regions(self) -> list[str]:
         return self.values("regions")
+
+    @property
+    def provinces(self) -> list[str]:
+        """The province-level regions, in the vocabulary's order: every region but 全国."""
+        return [region for region in self.regions if region != NATIONAL]
 
 
 def _shape_problems(record) -> list[Problem]:

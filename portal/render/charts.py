@@ -28,6 +28,8 @@ import re
 from typing import Callable
 from xml.sax.saxutils import escape
 
+from ..vocab import NATIONAL
+
 __all__ = [
     "NATIONAL",
     "TILE_LAYOUT",
@@ -38,7 +40,6 @@ __all__ = [
     "monthly_timeline",
 ]
 
-NATIONAL = "全国"
 
 # (row, column) of each tile.  全国 sits alone in the top-left corner.
 #
