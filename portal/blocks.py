@@ -9,7 +9,6 @@ holds (its feeds, its columns and schemas).
 
 from __future__ import annotations
 
-from .outputs.feeds import feed_list
 from .outputs.opendata import csv_columns
 from .outputs.schemas import json_schema
 from .render.pages import Renderer
@@ -27,7 +26,13 @@ def render_block(renderer: Renderer, name: str, page_url: str, site_url: str | N
         def absolute(path: str) -> str:
             return site_url + path if site_url else relative_url(page_url, path)
 
-        return renderer.render("block_feeds.html", page_url, feeds=feed_list(renderer.routes), absolute=absolute)
+        # The provinces' calendars, then the feeds in the route table's order (the three
+        # main feeds, regions, topics) and every deadline's calendar; subscribe.js puts
+        # the reader's own province's feed and calendar before them all.
+        calendars = renderer.routes.calendars()
+        return renderer.render("block_feeds.html", page_url, feeds=renderer.routes.feeds(),
+                               all_deadlines=next(c for c in calendars if c.region is None),
+                               provinces=[c for c in calendars if c.region], absolute=absolute)
     if name == "statuses":
         return renderer.render("block_statuses.html", page_url, models=list(MODELS.values()))
     if name == "digest":

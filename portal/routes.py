@@ -13,12 +13,15 @@ file) and never assemble one from strings themselves.
     policies/by/region/北京/sort/title/page/2/
     policies/by/region/北京/topic/医保政策/    two filters at once (facets.PAIRS)
     feeds/policies-region-bei-jing.xml     the Atom feed of a listing
-    api/policies.json, schemas/…, calendar/deadlines.ics
+    calendar/deadlines.ics                 every deadline ahead
+    calendar/shan3-xi1.ics                 a province's deadlines and the nationwide ones
+    api/policies.json, schemas/…
 
 The table (RouteTable.build) is computed once per build from the catalogue and
 the site's content pages: each page's kind, title, description, feeds, nav
-membership, offline group and searchability. Pages, feeds, offline lists,
-search shards, page counts, the preview and the sitemap read it.
+membership, offline group and searchability, and each feed and calendar.
+Pages, feeds, calendars, offline lists, search shards, page counts, the
+preview and the sitemap read it.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from pypinyin import Style, lazy_pinyin
 from .facets import (FACETS, REGION_FACET, Facet, Filters, Sort, default_sort, facet_by_key, facet_counts, pinyin,
                      selection_key, selections_of, sorts_for)
 from .schema import COLLECTION_BY_NAME, COLLECTIONS
-from .vocab import value_problem
+from .vocab import NATIONAL, value_problem
 
 if TYPE_CHECKING:  # read only: the catalogue builds on the addresses
     from .catalogue import Catalogue
@@ -44,7 +47,10 @@ LISTING_FOLDER = "by"
 PAGE_SIZE = 50
 
 FEEDS_FOLDER = "feeds"
-CALENDAR = "calendar/deadlines.ics"
+CALENDARS_FOLDER = "calendar"
+# The calendar of every deadline; each province's is named by its slug beside it.
+ALL_DEADLINES = "deadlines"
+CALENDAR = f"{CALENDARS_FOLDER}/{ALL_DEADLINES}.ics"
 MANIFEST = "manifest.webmanifest"
 SERVICE_WORKER = "sw.js"
 # The build's version, for caches: written after everything else.
@@ -61,7 +67,7 @@ ROBOTS = "robots.txt"
 # The empty sitemap Material's script asks for beside the feeds (see outputs/__init__.py).
 FEEDS_SITEMAP = f"{FEEDS_FOLDER}/sitemap.xml"
 
-RECORD, LISTING, CONTENT, FEED = "record", "listing", "content", "feed"
+RECORD, LISTING, CONTENT, FEED, CALENDAR_FILE = "record", "listing", "content", "feed", "calendar"
 
 
 # --- addresses ----------------------------------------------------------------------
@@ -163,6 +169,12 @@ def feed(name: str) -> str:
     return f"{FEEDS_FOLDER}/{name}.xml"
 
 
+def calendar(name: str) -> str:
+    """An iCalendar file: calendar(ALL_DEADLINES) is CALENDAR, every deadline;
+    calendar(<a province's slug>) a province's (RouteTable.calendars gives the slugs)."""
+    return f"{CALENDARS_FOLDER}/{name}.ics"
+
+
 # --- feed names ---------------------------------------------------------------------
 
 def _ascii_words(words: list[str]) -> list[str]:
@@ -219,7 +231,7 @@ class Route:
     """One page or feed of the site."""
 
     url: str
-    kind: str                       # RECORD, LISTING, CONTENT or FEED
+    kind: str                       # RECORD, LISTING, CONTENT, FEED or CALENDAR_FILE
     title: str = ""
     description: str = ""
     collection: str | None = None
@@ -233,6 +245,8 @@ class Route:
     feeds: tuple = ()
     # Feeds: the listing they follow (their alternate link).
     listing: str | None = None
+    # A region's feed and a province's calendar: the region (None for the others).
+    region: str | None = None
     in_nav: bool = False
     # The offline group the page belongs to, and whether its page offers to save the group.
     offline_group: str | None = None
@@ -245,7 +259,7 @@ class Route:
 
     @property
     def is_page(self) -> bool:
-        return self.kind != FEED
+        return self.kind not in (FEED, CALENDAR_FILE)
 
     @property
     def generated(self) -> bool:
@@ -326,7 +340,7 @@ class RouteTable:
                                            if r.kind == RECORD) +
                                 tuple(sorted(r.url for r in members[key] if r.kind == LISTING)))
                    for key, label in groups]
-        return cls(routes + feeds, _with_includes(offline), counts, listed)
+        return cls(routes + feeds + _calendars(catalogue), _with_includes(offline), counts, listed)
 
     def count(self, collection: str, filters: Filters) -> int:
         """How many records a listing narrowed by `filters` holds."""
@@ -354,6 +368,10 @@ class RouteTable:
 
     def feeds(self) -> list[Route]:
         return [r for r in self.routes if r.kind == FEED]
+
+    def calendars(self) -> list[Route]:
+        """Every deadline's calendar (CALENDAR, region None), then one per province in the vocabulary's order."""
+        return [r for r in self.routes if r.kind == CALENDAR_FILE]
 
     def searchable(self) -> list[str]:
         """Site-absolute URLs of the pages in the search index, records first."""
@@ -450,5 +468,21 @@ def _feeds(catalogue: Catalogue, counts: dict) -> list[Route]:
         for value in values:
             feeds.append(Route(feed(f"policies-{key}-{slugs[value]}"), FEED, f"政策通知：{value}",
                                f"{facet.label}为“{value}”的政策通知，按发布日期从新到旧。", "policies",
-                               filters=((facet, value),), listing=facet_url("policies", facet, value)))
+                               filters=((facet, value),), listing=facet_url("policies", facet, value),
+                               region=value if key == REGION_FACET else None))
     return feeds
+
+
+def _calendars(catalogue: Catalogue) -> list[Route]:
+    """The calendar of every deadline, then one per province-level region of the
+    vocabulary (each has an address to subscribe to, deadlines of its own or not),
+    named by the region's slug as its feed is (陕西: feeds/policies-region-shan3-xi1.xml,
+    calendar/shan3-xi1.ics). ALL_DEADLINES goes first, so no region can take its name."""
+    slugs = value_slugs([ALL_DEADLINES] + catalogue.vocab.regions)
+    calendars = [Route(CALENDAR, CALENDAR_FILE, "截止日期",
+                       "今后的意见反馈截止、申报截止、施行日期、传承人报名截止和技术评估到期日。")]
+    calendars += [Route(calendar(slugs[region]), CALENDAR_FILE, f"{region}及{NATIONAL}的截止日期",
+                        f"{region}和{NATIONAL}今后的意见反馈截止、申报截止、施行日期和传承人报名截止，"
+                        "以及技术评估到期日。", region=region)
+                  for region in catalogue.vocab.provinces]
+    return calendars

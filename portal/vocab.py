@@ -35,8 +35,9 @@ VALUE_LISTS = (
 )
 
 
-# The region of a record that concerns the whole country (regions' first value).
-NATIONWIDE = "全国"
+# The region of what concerns the whole country; every other region is a
+# province-level division (a province's calendar holds its own deadlines and these).
+NATIONAL = "全国"
 
 # The parts of a filing rule (technology.filing.<class>) every page that states it shows.
 FILING_TEXTS = ("source", "before", "when", "to", "after", "cases")
@@ -141,8 +142,8 @@ class Vocab:
 
     @property
     def provinces(self) -> list[str]:
-        """The province-level regions: every region but 全国."""
-        return [r for r in self.regions if r != NATIONWIDE]
+        """The province-level regions, in the vocabulary's order: every region but 全国."""
+        return [region for region in self.regions if region != NATIONAL]
 
 
 def _shape_problems(record) -> list[Problem]:

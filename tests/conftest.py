@@ -125,6 +125,9 @@ def built_site(tmp_path_factory) -> Path:
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    # Calendars as static hosts serve them (Python knows .ics only from /etc/mime.types).
+    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map, ".ics": "text/calendar"}
+
     def log_message(self, *args):
         pass
 

@@ -1,4 +1,4 @@
-"""Atom feeds (portal.outputs.feeds) and the deadlines calendar (portal.outputs.calendar)."""
+"""Atom feeds (portal.outputs.feeds) and the deadline calendars (portal.outputs.calendar)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import pytest
 from portal.catalogue import build_catalogue
 from portal.outputs import calendar, feeds
 from portal.outputs.calendar import escape_text, fold
+from portal import routes
 from portal.routes import RouteTable, slug, value_slugs
 
 from conftest import MINIMAL, write_data
@@ -26,11 +27,12 @@ def feed_files(cat, **kw) -> dict[str, bytes]:
 
 
 def feed_list(cat) -> list[tuple[str, str, str]]:
-    return feeds.feed_list(RouteTable.build(cat))
+    """(path, title, description) of every feed, in the route table's order."""
+    return [(f.url, f.title, f.description) for f in RouteTable.build(cat).feeds()]
 
 
 def calendar_files(cat, **kw) -> dict[str, bytes]:
-    return calendar.calendar_files(cat, site_name=NAME, **kw)
+    return calendar.calendar_files(cat, RouteTable.build(cat), site_name=NAME, **kw)
 
 DAY = dt.date(2024, 3, 28)
 LATER = dt.date(2024, 4, 9)
@@ -283,7 +285,7 @@ def test_policy_feed_is_limited_to_50(tmp_path):
 # --- calendar --------------------------------------------------------------------------
 
 ICS = "calendar/deadlines.ics"
-TEXT_PROPS = {"SUMMARY", "DESCRIPTION", "PRODID", "X-WR-CALNAME", "CATEGORIES"}
+TEXT_PROPS = {"SUMMARY", "DESCRIPTION", "PRODID", "X-WR-CALNAME", "X-WR-CALDESC", "CATEGORIES"}
 
 
 def unescape(value: str) -> str:
@@ -344,13 +346,20 @@ def prop(node, name) -> str:
     return value[1]
 
 
-def events(cat, **kw) -> dict[str, dict]:
-    cal = parse_ics(calendar_files(cat, **kw)[ICS])
+def events(cat, path=ICS, name="截止日期", **kw) -> dict[str, dict]:
+    """The VEVENTs of one calendar by UID, the calendar checked on the way."""
+    return calendar_events(calendar_files(cat, **kw)[path], name)
+
+
+def calendar_events(data: bytes, name: str = "截止日期") -> dict[str, dict]:
+    cal = parse_ics(data)
     assert prop(cal, "VERSION") == "2.0"
     assert prop(cal, "PRODID") == f"-//{NAME}//deadlines//ZH"
     assert prop(cal, "CALSCALE") == "GREGORIAN"
-    assert prop(cal, "X-WR-CALNAME") == f"{NAME}：截止日期"
+    assert prop(cal, "X-WR-CALNAME") == f"{NAME}：{name}"
+    assert prop(cal, "X-WR-CALDESC")
     assert prop(cal, "X-WR-TIMEZONE") == "Asia/Shanghai"
+    assert [c["name"] for c in cal["components"]][:1] == ["VTIMEZONE"]
     out = {}
     for event in (c for c in cal["components"] if c["name"] == "VEVENT"):
         for name in ("UID", "DTSTAMP", "DTSTART", "DTEND", "SUMMARY", "DESCRIPTION"):
@@ -368,7 +377,7 @@ def events(cat, **kw) -> dict[str, dict]:
 
 def test_calendar_on_the_fixture(cat, tmp_path):
     files = calendar_files(cat)
-    assert list(files) == [ICS]
+    assert list(files)[0] == ICS
     now = events(cat)
     assert sorted(now) == [
         "policies-2024-yi-jian-zheng-qiu-comment-20240408@portal",
@@ -447,6 +456,126 @@ def test_calendar_is_valid_without_events(tmp_path):
     empty = build_catalogue(write_data(tmp_path / "empty", {}), DAY)
     cal = parse_ics(calendar_files(empty)[ICS])
     assert [c["name"] for c in cal["components"]] == ["VTIMEZONE"]
+
+
+# --- one calendar per province ------------------------------------------------------------
+
+# Deadlines of 陕西, beside EXTRA's of 北京 and the nationwide ones (a mentor of
+# 全国, a notice of no region, MINIMAL's consultation and review date).
+PROVINCES = {
+    "policies/2024-shaanxi-call.yaml": """\
+        title: 关于申报基层适宜技术推广项目的通知
+        issuers: [陕西省卫生健康委员会]
+        region: 陕西
+        published: 2024-03-01
+        kind: 通知
+        deadlines:
+          - date: 2024-04-15
+            label: 申报截止
+        """,
+    "mentors/example-c.yaml": """\
+        name: 示例传承人丙
+        example: true
+        track: 传统医学
+        tier: 名老中医
+        region: 陕西
+        enrollment:
+          status: 招收中
+          deadline: 2024-05-10
+        """,
+    "mentors/example-d.yaml": """\
+        name: 示例传承人丁
+        example: true
+        track: 现代医学
+        tier: 资深专家
+        region: 全国
+        enrollment:
+          status: 招收中
+          deadline: 2024-06-01
+        """,
+    "policies/2024-no-region.yaml": """\
+        title: 未注明地区的征求意见通知
+        issuers: [某机关]
+        published: 2024-03-02
+        kind: 征求意见稿
+        comment_deadline: 2024-04-20
+        """,
+}
+NATIONWIDE = {
+    "policies-2024-yi-jian-zheng-qiu-comment-20240408@portal",
+    "policies-2024-no-region-comment-20240420@portal",
+    "mentors-example-d-enrollment-20240601@portal",
+    "technologies-ai-jiu-review-20250501@portal",
+}
+SHAANXI_OWN = {
+    "policies-2024-shaanxi-call-step1-20240415@portal",
+    "mentors-example-c-enrollment-20240510@portal",
+}
+BEIJING_OWN = {
+    "policies-2024-bei-jing-shi-dian-step1-20240401@portal",
+    "policies-2024-bei-jing-shi-dian-step2-20240520@portal",
+    "mentors-example-b-enrollment-20240430@portal",
+}
+
+
+@pytest.fixture
+def provinces(tmp_path):
+    return build_catalogue(write_data(tmp_path / "provinces", {**MINIMAL, **EXTRA, **PROVINCES}), DAY)
+
+
+def province_calendar(cat, region: str) -> str:
+    (url,) = [r.url for r in RouteTable.build(cat).calendars() if r.region == region]
+    return url
+
+
+def province_events(cat, region: str) -> dict[str, dict]:
+    return events(cat, province_calendar(cat, region), f"{region}及全国的截止日期")
+
+
+def test_every_province_has_a_calendar_of_its_own(cat):
+    """All 34 province-level regions, deadlines of their own or not: a stable address each."""
+    calendars = RouteTable.build(cat).calendars()
+    provinces = [r for r in calendars if r.region]
+    assert [r.region for r in provinces] == [v for v in cat.vocab.regions if v != "全国"]
+    assert len(provinces) == 34 and calendars[0].url == ICS and calendars[0].region is None
+    files = calendar_files(cat)
+    assert list(files) == [r.url for r in calendars]
+    assert len(set(files)) == 35 and all(re.fullmatch(r"calendar/[a-z0-9-]+\.ics", path) for path in files)
+    assert routes.calendar(routes.ALL_DEADLINES) == routes.CALENDAR == ICS
+    # No deadline of any province is ahead here (四川's enrollment has closed):
+    # every province's calendar holds the nationwide ones.
+    nationwide = events(cat)
+    for route in provinces:
+        assert list(province_events(cat, route.region)) == list(nationwide), route.region
+    # Homophones have addresses of their own, as their feeds do.
+    assert province_calendar(cat, "陕西") == "calendar/shan3-xi1.ics"
+    assert province_calendar(cat, "山西") == "calendar/shan1-xi1.ics"
+
+
+def test_a_province_calendar_holds_its_own_and_the_nationwide_deadlines(provinces):
+    every = events(provinces)
+    shaanxi, beijing = province_events(provinces, "陕西"), province_events(provinces, "北京")
+    assert set(shaanxi) == NATIONWIDE | SHAANXI_OWN
+    assert set(beijing) == NATIONWIDE | BEIJING_OWN
+    assert set(province_events(provinces, "四川")) == NATIONWIDE
+    # An event is the same event in every calendar: its UID and every line, in the same order.
+    for found in (shaanxi, beijing):
+        assert list(found) == [uid for uid in every if uid in found]
+        assert all(event == every[uid] for uid, event in found.items())
+    # Every deadline is in the calendar of its province or in all of them.
+    regions = [r.region for r in RouteTable.build(provinces).calendars() if r.region]
+    assert set().union(*(province_events(provinces, region) for region in regions)) == set(every)
+
+
+def test_a_province_calendar_is_named_as_its_feed(provinces):
+    """陕西: feeds/policies-region-shan3-xi1.xml and calendar/shan3-xi1.ics."""
+    table = RouteTable.build(provinces)
+    feeds_by_region = {f.region: f.url for f in table.feeds() if f.region}
+    assert feeds_by_region["陕西"] == "feeds/policies-region-shan3-xi1.xml"
+    for route in table.calendars():
+        if route.region in feeds_by_region:
+            name = route.url.removeprefix("calendar/").removesuffix(".ics")
+            assert feeds_by_region[route.region] == f"feeds/policies-region-{name}.xml"
 
 
 def test_fold_respects_octets_and_characters():

@@ -190,6 +190,8 @@ def test_routes_spell_the_addresses_readers_and_links_rely_on():
     assert routes.listing("policies", (("region", "北京"), ("topic", "医保政策"))) == \
         "policies/by/region/北京/topic/医保政策/"
     assert routes.listing("policies", page=2) == "policies/by/page/2/"
+    assert routes.calendar("shan3-xi1") == "calendar/shan3-xi1.ics"
+    assert routes.calendar(routes.ALL_DEADLINES) == routes.CALENDAR == "calendar/deadlines.ics"
     assert routes.source_file("policies/") == "policies/index.md"
     assert routes.source_file("policies/by/page/2/") == "policies/by/page/2.md"
     for bad in ("../x", "a/b", "北京?"):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import html.parser
 import io
 import json
 import re
@@ -12,6 +14,8 @@ import icalendar
 import pytest
 
 from conftest import run_portal, write_data
+from portal.catalogue import build_catalogue
+from portal.routes import RouteTable
 
 CONSULTATION = "policies/2024-yi-jian-zheng-qiu"
 
@@ -29,9 +33,30 @@ def sites(tmp_path_factory):
     return built
 
 
-def events(site):
-    calendar = icalendar.Calendar.from_ical((site / "calendar" / "deadlines.ics").read_bytes())
+def events(site, path="calendar/deadlines.ics"):
+    calendar = icalendar.Calendar.from_ical((site / path).read_bytes())
     return {str(e["UID"]): e for e in calendar.walk("VEVENT")}
+
+
+class MarkedLinks(html.parser.HTMLParser):
+    """{attribute value: href} of the links carrying each of `names` (data-… attributes)."""
+
+    def __init__(self, *names: str):
+        super().__init__()
+        self.found: dict[str, dict[str, str]] = {name: {} for name in names}
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        for name, links in self.found.items():
+            if tag == "a" and attrs.get(name):
+                assert attrs[name] not in links, attrs[name]
+                links[attrs[name]] = attrs["href"]
+
+
+def marked_links(page: str, *names: str) -> dict[str, dict[str, str]]:
+    parser = MarkedLinks(*names)
+    parser.feed(page)
+    return parser.found
 
 
 def test_consultation_and_calendar_follow_the_build_date(sites):
@@ -44,6 +69,24 @@ def test_consultation_and_calendar_follow_the_build_date(sites):
     assert not any(uid.startswith("policies-2024-yi-jian-zheng-qiu-") for uid in late)
     # Events still ahead keep their UID from one build to the next.
     assert set(late) <= set(early) and late
+
+
+def test_every_province_calendar_is_written_with_the_events_of_deadlines_ics(sites):
+    site = sites["2024-03-28"]
+    table = RouteTable.build(build_catalogue(site.parent / "data", dt.date(2024, 3, 28)))
+    provinces = [c for c in table.calendars() if c.region]
+    assert len(provinces) == 34
+    assert {p.relative_to(site).as_posix() for p in (site / "calendar").glob("*.ics")} == \
+        {c.url for c in table.calendars()}
+    every = events(site)
+    for route in provinces:
+        calendar = icalendar.Calendar.from_ical((site / route.url).read_bytes())
+        assert str(calendar["X-WR-CALNAME"]).endswith(f"：{route.region}及全国的截止日期")
+        found = events(site, route.url)
+        # The fixture's deadlines ahead are nationwide: in every province's calendar, as the same events.
+        assert set(found) == set(every) and found
+        for uid, event in found.items():
+            assert event.to_ical() == every[uid].to_ical()
 
 
 def test_feeds_parse_and_pages_link_them(sites):
@@ -71,6 +114,14 @@ def test_a_published_site_gives_whole_addresses(tmp_path):
     subscribe = (site / "subscribe" / "index.html").read_text(encoding="utf-8")
     assert f'href="{url}feeds/policies-region-quan-guo.xml"' in subscribe
     assert f'href="{url}calendar/deadlines.ics"' in subscribe
+    # Every province's calendar and every region's feed, by the route table's address,
+    # marked with its region for the box of the reader's own province (subscribe.js).
+    table = RouteTable.build(build_catalogue(data, dt.date(2024, 3, 28)))
+    links = marked_links(subscribe, "data-portal-calendar-region", "data-portal-feed-region")
+    assert links["data-portal-calendar-region"] == {c.region: url + c.url for c in table.calendars() if c.region}
+    assert len(links["data-portal-calendar-region"]) == 34
+    assert links["data-portal-calendar-region"]["陕西"] == f"{url}calendar/shan3-xi1.ics"
+    assert links["data-portal-feed-region"] == {f.region: url + f.url for f in table.feeds() if f.region}
     assert ">订阅地址</a>" in subscribe and ">feeds/" not in subscribe
     assert (site / "robots.txt").read_text(encoding="utf-8") == f"User-agent: *\nAllow: /\nSitemap: {url}sitemap.xml\n"
     sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")

@@ -16,6 +16,7 @@ from conftest import BUILD_DAY, ROOT
 from portal import routes
 from portal.catalogue import build_catalogue
 from portal.routes import RouteTable
+from portal.vocab import Vocab
 
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
@@ -63,6 +64,16 @@ def test_every_feed_written_is_a_route_and_the_reverse(built_site, table):
     assert {f.url for f in table.feeds()} == written
     for feed in table.feeds():
         assert table.get(feed.listing) is not None, feed.url  # a feed follows a listing page of the site
+
+
+def test_every_calendar_written_is_a_route_and_the_reverse(built_site, table):
+    written = {p.relative_to(built_site).as_posix() for p in (built_site / "calendar").glob("*.ics")}
+    assert {c.url for c in table.calendars()} == written
+    # Every deadline's, then one per province-level region of the vocabulary, none a page.
+    regions = Vocab.load(ROOT / "data" / "vocab.yaml").regions
+    assert [c.region for c in table.calendars()] == [None] + [r for r in regions if r != "全国"]
+    assert table.calendars()[0].url == routes.CALENDAR
+    assert not any(c.is_page for c in table.calendars())
 
 
 def test_pages_link_the_feeds_the_table_gives_them(built_site, table):

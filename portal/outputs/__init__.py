@@ -26,7 +26,7 @@ def extra_files(catalogue: Catalogue, table: RouteTable, *, site_name: str,
 
     files: dict[str, bytes] = {}
     files.update(feed_files(catalogue, table, site_name=site_name, site_url=site_url))
-    files.update(calendar_files(catalogue, site_name=site_name, site_url=site_url))
+    files.update(calendar_files(catalogue, table, site_name=site_name, site_url=site_url))
     files.update(opendata_files(catalogue, site_url=site_url))
     files.update(schema_files(catalogue.vocab))
     files.update(province_files(catalogue))

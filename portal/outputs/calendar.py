@@ -1,4 +1,12 @@
-"""calendar/deadlines.ics: every deadline still ahead, as an iCalendar (RFC 5545) to subscribe to.
+"""The deadline calendars, iCalendar files (RFC 5545) to subscribe to; which
+there are, their addresses and names: routes.RouteTable.calendars().
+
+    calendar/deadlines.ics     every deadline still ahead
+    calendar/<slug>.ics        one per province-level region (陕西: shan3-xi1.ics):
+                               the deadlines of its notices and mentors, and the
+                               nationwide ones (notices and mentors of 全国 or of no
+                               region, technologies' review dates), so a reader
+                               subscribes once
 
 Written by hand (no iCalendar library is a dependency): CRLF line endings,
 content lines folded at 75 octets without splitting a UTF-8 character, TEXT values
@@ -6,7 +14,8 @@ escaped. One all-day VEVENT per item of Catalogue.upcoming_deadlines().
 
 Deterministic: DTSTAMP is the build date (catalogue.today) at 00:00:00Z, and each
 UID is built from the record and the deadline, so it stays the same from one build
-to the next as long as the deadline does:
+to the next as long as the deadline does, and is the same in every calendar
+that holds the event:
 
     {collection}-{id}-{kind}-{YYYYMMDD}@portal
 
@@ -14,6 +23,8 @@ kind is "comment" (a consultation's comment deadline), "effective" (the day a
 notice takes effect), "step<n>" (the n-th item,
 from 1, of the notice's own `deadlines` list), "enrollment" (a mentor's enrollment
 deadline) or "review" (a technology's review due date).
+
+Each event is written once and copied into the calendars that hold it.
 
 A VTIMEZONE for Asia/Shanghai is always included: it matches X-WR-TIMEZONE and keeps
 the calendar valid (RFC 5545 wants at least one component) when no deadline is ahead.
@@ -25,8 +36,9 @@ import datetime as dt
 import re
 
 from ..catalogue import EFFECTIVE_LABEL, Catalogue, Record
-from ..routes import CALENDAR
+from ..routes import Route, RouteTable
 from ..schema import COLLECTION_BY_NAME
+from ..vocab import NATIONAL
 
 COMMENT_LABEL = "意见反馈截止"
 MAX_OCTETS = 75
@@ -59,6 +71,11 @@ def fold(line: str) -> list[str]:
         size += width
     out.append("".join(current))
     return [out[0]] + [" " + part for part in out[1:]]
+
+
+def content_lines(lines: list[str]) -> str:
+    """Content lines as written: each folded, each physical line ended by CRLF."""
+    return "".join(part + "\r\n" for line in lines for part in fold(line))
 
 
 def _ics_date(day: dt.date) -> str:
@@ -141,25 +158,37 @@ def _vevent(day: dt.date, label: str, rec: Record, kind: str, stamp: str, site_u
     return lines
 
 
-def calendar_text(catalogue: Catalogue, *, site_name: str, site_url: str | None = None) -> str:
-    site_url = site_url.rstrip("/") + "/" if site_url else None
-    stamp = f"{_ics_date(catalogue.today)}T000000Z"
-    lines = [
+def _province(rec: Record) -> str | None:
+    """The province a record's deadlines belong to; None when they concern the
+    whole country (全国, or no region, as a technology)."""
+    region = rec.get("region")
+    return None if not region or region == NATIONAL else region
+
+
+def _calendar(route: Route, events: list[str], *, site_name: str) -> bytes:
+    head = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
         f"PRODID:{escape_text(f'-//{site_name}//deadlines//ZH')}",
         "CALSCALE:GREGORIAN",
         "METHOD:PUBLISH",
-        f"X-WR-CALNAME:{escape_text(f'{site_name}：截止日期')}",
+        f"X-WR-CALNAME:{escape_text(f'{site_name}：{route.title}')}",
+        f"X-WR-CALDESC:{escape_text(route.description)}",
         "X-WR-TIMEZONE:Asia/Shanghai",
         *_vtimezone(),
     ]
-    for day, label, rec, kind in _assign_kinds(catalogue.upcoming_deadlines()):
-        lines += _vevent(day, label, rec, kind, stamp, site_url)
-    lines.append("END:VCALENDAR")
-    return "".join(part + "\r\n" for line in lines for part in fold(line))
+    return (content_lines(head) + "".join(events) + content_lines(["END:VCALENDAR"])).encode("utf-8")
 
 
-def calendar_files(catalogue: Catalogue, *, site_name: str, site_url: str | None = None) -> dict[str, bytes]:
-    """{routes.CALENDAR: iCalendar bytes (UTF-8)}."""
-    return {CALENDAR: calendar_text(catalogue, site_name=site_name, site_url=site_url).encode("utf-8")}
+def calendar_files(catalogue: Catalogue, table: RouteTable, *, site_name: str,
+                   site_url: str | None = None) -> dict[str, bytes]:
+    """{address: iCalendar bytes (UTF-8)} of every calendar of the route table, in its order."""
+    site_url = site_url.rstrip("/") + "/" if site_url else None
+    stamp = f"{_ics_date(catalogue.today)}T000000Z"
+    # Every event written once, with the province it belongs to (None: nationwide).
+    events = [(_province(rec), content_lines(_vevent(day, label, rec, kind, stamp, site_url)))
+              for day, label, rec, kind in _assign_kinds(catalogue.upcoming_deadlines())]
+    return {route.url: _calendar(route, [text for province, text in events
+                                         if route.region is None or province in (None, route.region)],
+                                 site_name=site_name)
+            for route in table.calendars()}

@@ -86,11 +86,6 @@ def _newest_by_value(catalogue: Catalogue, feeds: list[Route]):
     return groups
 
 
-def feed_list(table: RouteTable) -> list[tuple[str, str, str]]:
-    """(path, title, description) of every feed: the three main feeds, then regions, then topics."""
-    return [(f.url, f.title, f.description) for f in table.feeds()]
-
-
 # --- entries -------------------------------------------------------------------
 
 def _enrollment_deadline(rec: Record) -> dt.date | None:

@@ -28,7 +28,7 @@ import re
 from typing import Callable
 from xml.sax.saxutils import escape
 
-from ..vocab import NATIONWIDE
+from ..vocab import NATIONAL
 
 __all__ = [
     "NATIONAL",
@@ -40,8 +40,6 @@ __all__ = [
     "monthly_timeline",
 ]
 
-# 全国 as the vocabulary names it.
-NATIONAL = NATIONWIDE
 
 # (row, column) of each tile.  全国 sits alone in the top-left corner.
 #
