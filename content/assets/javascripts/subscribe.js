@@ -1,6 +1,5 @@
 // 订阅: the reader's own province first. When the reader's facility is stored
-// in this browser (localStorage "portal-facility", JSON such as
-// {"level": "乡镇卫生院", "region": "陕西"}, written by 我的机构), the feeds
+// in this browser (我的机构, facility.js), the feeds
 // block (block_feeds.html) gets a box at its top with that province's feed and
 // calendar. The links are the page's own (data-portal-feed-region,
 // data-portal-calendar-region): no address is made here. Without a stored
@@ -8,16 +7,10 @@
 // be read, the page stays as it is.
 (function () {
   "use strict";
-  var KEY = "portal-facility";
-
+  // The facility as 我的机构 keeps it (facility.js, loaded before this file).
   function storedRegion() {
-    try {
-      var facility = JSON.parse(window.localStorage.getItem(KEY));
-      var region = facility && typeof facility === "object" ? facility.region : null;
-      return typeof region === "string" && region ? region : null;
-    } catch (e) {
-      return null;  // storage blocked, or not JSON
-    }
+    var facility = window.PortalFacility ? window.PortalFacility.read() : null;
+    return facility ? facility.region : null;
   }
 
   function marked(block, name, value) {
