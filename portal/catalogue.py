@@ -284,7 +284,7 @@ def build_catalogue(data_dir: Path, today: dt.date | None = None, cache: dict | 
     if cache is not None and cache.get("vocab") != vocab:
         cache.update(vocab=vocab, parsed={}, checked={})  # another vocabulary: check everything again
     raw, problems = load_records(data_dir, cache and cache["parsed"], parallel=parallel)
-    cleaned, found = validate(raw, vocab, cache and cache["checked"])
+    cleaned, found = validate(raw, vocab, cache and cache["checked"], today=today)
     if cache is not None:
         # Checks of records since edited would pile up over a long preview session.
         live = {id(rec) for rec in raw}

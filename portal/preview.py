@@ -164,7 +164,8 @@ class Preview:
         site = Path(self._site["site_dir"])
         from .render.pages import Renderer
 
-        renderer = Renderer(new, history)
+        # The last full build's address for the site (the preview's): record pages keep their QR code.
+        renderer = Renderer(new, history, site_url=self._site["writer"].site_url)
         pages = affected_pages(old, new, changed, history, renderer)
         # MkDocs rendered the nav's pages: only their generated part is replaced.
         nav = {p.url for p in pages if renderer.routes[p.url].in_nav}

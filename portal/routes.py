@@ -31,6 +31,7 @@ import html
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable, Iterator
+from urllib.parse import quote
 
 from pypinyin import Style, lazy_pinyin
 
@@ -136,6 +137,20 @@ def source_file(url: str) -> str:
     """The virtual Markdown file MkDocs knows a generated page by: a collection's
     first page is its folder's index.md, every other page <url>.md."""
     return url.rstrip("/") + ("/index.md" if is_collection(url) else ".md")
+
+
+def absolute(site_url: str | None, url: str) -> str | None:
+    """A page's whole address where the site's is known (site_url, as the build
+    has it: sitebuild.site_url, the canonical links' and the sitemap's base),
+    non-ASCII percent-encoded so any reader of it (a phone scanning the printed
+    card's QR code) takes it as it is; None where the site's address is unknown."""
+    if not site_url:
+        return None
+    return quote(site_url.rstrip("/") + "/" + url, safe=_URI_SAFE)
+
+
+# Characters an address keeps as they are (RFC 3986 reserved, and % of what is already encoded).
+_URI_SAFE = ":/?#[]@!$&'()*+,;=%~"
 
 
 def depth(url: str) -> int:

@@ -111,6 +111,9 @@ TECHNOLOGY = (
     ))),
     _ref_list("policies", "相关政策", "policies"),
     _sources("sources", "信息来源", required=True, min_items=1),
+    # The day a maintainer last checked the page's facts against its sources:
+    # written by hand after such a check, never filled in by a tool.
+    Field("verified", DATE, "核验日期（维护者最近一次对照信息来源核对本条记录的日期）"),
     Field("body", TEXT, "详细介绍"),
 )
 

@@ -147,7 +147,8 @@ class SiteBuild:
         self.routes = RouteTable.build(self.catalogue, _content_pages(files)) if self.catalogue else None
         if self.catalogue is None:
             return files
-        self.renderer = Renderer(self.catalogue, self.history, markdown=self.markdown, routes=self.routes)
+        self.renderer = Renderer(self.catalogue, self.history, markdown=self.markdown, routes=self.routes,
+                                 site_url=self.site_url)
         # The records' search documents are made on the other cores while MkDocs
         # renders its own pages; Pagefind starts on them in on_post_build.
         self._started = self._start_documents()

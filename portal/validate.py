@@ -360,13 +360,32 @@ def _references(records: list[RawRecord], cleaned: dict, problems: list[Problem]
                                             "形成循环引用：" + " → ".join(cycle + [cycle[0]]), "cycle"))
 
 
-def validate(records: list[RawRecord], vocab: Vocab, cache: dict | None = None) -> tuple[dict, list[Problem]]:
+# Dates of something already done (a maintainer checked the facts): one after
+# the build date is a typo or a promise, and the page would vouch for a check
+# nobody has made. {collection: {field: what the date is}}
+_DONE_DATES = {"technologies": {"verified": "核验日期"}}
+
+
+def _done_dates(records: list[RawRecord], cleaned: dict, today: dt.date, problems: list[Problem]) -> None:
+    for rec in records:
+        clean = cleaned[(rec.collection, rec.id)]
+        for name, label in _DONE_DATES.get(rec.collection, {}).items():
+            day = clean.get(name)
+            if isinstance(day, dt.date) and day > today:
+                problems.append(Problem(rec.path, rec.line(name), name,
+                                        f"{label} {day.isoformat()} 晚于统计日期 {today.isoformat()}："
+                                        "只填写已经对照信息来源核对过的日期", "date-in-future"))
+
+
+def validate(records: list[RawRecord], vocab: Vocab, cache: dict | None = None,
+             today: dt.date | None = None) -> tuple[dict, list[Problem]]:
     """Check records; returns {(collection, id): typed data} and the problems.
 
     cache (the preview keeps one per vocabulary): the checks of one record
     alone are kept for the same RawRecord object, which the loader's parse
     cache hands back while its file is unchanged. References between records
-    are always checked.
+    are always checked, and so are dates against the build date (today), which
+    the cache outlives.
     """
     problems: list[Problem] = []
     cleaned: dict = {}
@@ -387,5 +406,7 @@ def validate(records: list[RawRecord], vocab: Vocab, cache: dict | None = None) 
         problems += found
         cleaned[(rec.collection, rec.id)] = clean
     _references(records, cleaned, problems)
+    if today is not None:
+        _done_dates(records, cleaned, today, problems)
     problems.sort(key=lambda p: (p.path, p.line, p.field))
     return cleaned, problems

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import textwrap
 
@@ -120,6 +121,21 @@ def test_sources_need_at_least_one(tmp_path):
         "sources:\n  - title: 推广组评估报告\nentry_sources:", "sources: []\nentry_sources:")
     found = problems_for(tmp_path, {"technologies/old-tech.yaml": text})
     assert "old-tech.yaml:7: sources: 至少需要 1 项" in only(found, " sources:")
+
+
+def test_verified_date_after_the_build_date_is_an_error(tmp_path):
+    """核验日期 says a maintainer checked the facts on that day: a day still to come cannot be."""
+    future = replace("technologies/ai-jiu.yaml", "sources:", "verified: 2024-03-29\nsources:")
+    hit = only(problems_for(tmp_path, future), "verified")
+    assert hit.endswith("ai-jiu.yaml:12: verified: 核验日期 2024-03-29 晚于统计日期 2024-03-28："
+                        "只填写已经对照信息来源核对过的日期 [date-in-future]")
+    # The build date itself (and any day before) is fine; the rule follows --today.
+    data = write_data(tmp_path / "ok", {**MINIMAL, **future})
+    assert build_catalogue(data, today() + dt.timedelta(days=1)).technologies["ai-jiu"].data["verified"] == \
+        dt.date(2024, 3, 29)
+    result = run_portal("validate", "--data", str(data), "--today", "2024-03-28")
+    assert result.returncode == 1 and "ai-jiu.yaml:12: verified: 核验日期 2024-03-29 晚于统计日期" in result.stderr
+    assert [l for l in result.stderr.splitlines() if ".yaml:" in l and LINE.match(l)]
 
 
 def test_duplicate_key(tmp_path):

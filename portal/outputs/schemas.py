@@ -11,7 +11,7 @@ Where the validator and a schema differ, the validator is authoritative:
 * references are checked only for their form here (ID_PATTERN), not for the
   existence of the target record, and cycles are not detected;
 * rules comparing two dates (review_due ≥ warehoused, written ≤ published,
-  expires ≥ effective) cannot be expressed in JSON Schema;
+  expires ≥ effective, verified ≤ the build date) cannot be expressed in JSON Schema;
 * the validator also accepts a number where one line of text is expected
   (it reads it as text); the schemas ask for a string;
 * duplicates in a list are compared after trimming spaces by the validator,

@@ -22,6 +22,7 @@ from ..history import Change, History
 from ..routes import Route, RouteTable, facet_url
 from .charts import monthly_timeline, region_tile_map
 from .listings import LABELS, ListingPage, facet_choices, listing_pages, removals
+from .qr import qr_svg
 from ..dates import cn_date
 from .text import MarkdownCache, relative_url
 
@@ -61,8 +62,11 @@ def _environment(markdown: MarkdownCache) -> jinja2.Environment:
 
 class Renderer:
     def __init__(self, catalogue: Catalogue, history: History | None = None, markdown: MarkdownCache | None = None,
-                 routes: RouteTable | None = None):
+                 routes: RouteTable | None = None, site_url: str | None = None):
         self.catalogue = catalogue
+        # Where the site is published (sitebuild.site_url): a technology's printed
+        # card carries a QR code of its whole address only where that is known.
+        self.site_url = site_url
         self.history = history or History()
         self.routes = routes or RouteTable.build(catalogue)
         self.env = _environment(markdown or MarkdownCache())
@@ -90,8 +94,18 @@ class Renderer:
         html = self.render(f"record_{rec.collection}.html", rec.url, rec=rec,
                            changes=self.history.of(rec.collection, rec.id)[:5],
                            uncommitted=self.history.is_uncommitted(rec.collection, rec.id),
-                           verdicts=verdicts(rec, self.catalogue.vocab) if rec.collection == "technologies" else ())
+                           verdicts=verdicts(rec, self.catalogue.vocab) if rec.collection == "technologies" else (),
+                           qr=self.card_qr(rec))
         return self._page(self.routes[rec.url], with_contents(html))
+
+    def card_qr(self, rec: Record) -> Markup | None:
+        """The QR code of a technology's whole address for its printed card (qr.py);
+        None for other records and where the site's address is unknown."""
+        address = routes.absolute(self.site_url, rec.url)
+        if rec.collection != "technologies" or address is None:
+            return None
+        return Markup(qr_svg(address))
+
 
     def listing(self, listing: ListingPage) -> GeneratedPage:
         route = self.routes[listing.url]
