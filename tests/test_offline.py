@@ -111,6 +111,19 @@ def test_manifest_and_icons(offline_site):
     assert 'rel="manifest"' in home and 'name="theme-color"' in home
 
 
+def test_every_script_and_stylesheet_of_a_page_is_in_the_shell(offline_site):
+    """A page first opened offline from a saved collection runs all its scripts."""
+    import re
+    site, _ = offline_site
+    worker = (site / "sw.js").read_text(encoding="utf-8")
+    shell = set(json.loads(re.search(r"const SHELL = (\[.*?\]);", worker).group(1)))
+    page = (site / "technologies" / "ai-jiu-liao-fa" / "index.html").read_text(encoding="utf-8")
+    loaded = re.findall(r'<script src="\.\./\.\./([^"?]+)', page) + \
+        re.findall(r'<link rel="stylesheet" href="\.\./\.\./([^"?]+)', page)
+    assert len(loaded) > 10
+    assert sorted(set(loaded) - shell) == []
+
+
 def test_visited_pages_and_search_work_offline(context, offline_site, capsys):
     site, base = offline_site
     page = first_visit(context, base)

@@ -24,8 +24,13 @@ THEME_COLOUR = "#00796b"
 
 # What a page needs to run, beyond its own HTML (the rest of assets/ is
 # Material's unused search and language files).
+# Every script a page loads is in the shell (tests/test_offline.py checks): a page
+# saved in a collection opens offline with its 我的机构 verdict, dates and card.
 _SHELL_ASSETS = ("assets/stylesheets/", "assets/javascripts/bundle.", "assets/javascripts/search",
-                 "assets/javascripts/offline", "assets/javascripts/highlight", "assets/images/", "assets/icons/")
+                 "assets/javascripts/offline", "assets/javascripts/highlight", "assets/javascripts/material-base",
+                 "assets/javascripts/dates", "assets/javascripts/print", "assets/javascripts/facility",
+                 "assets/javascripts/digest", "assets/javascripts/subscribe", "assets/javascripts/card-image",
+                 "assets/images/", "assets/icons/")
 _SHELL_PAGES = ("", routes.content_page("offline"), routes.content_page("search"), MANIFEST, OFFLINE_LIST, BUILD_SCRIPT)
 # What the search runtime loads before any query: Pagefind's files and the portal's shard list.
 _PAGEFIND_RUNTIME = pagefind.RUNTIME + (f"{pagefind.FOLDER}/{SHARDS_FILE}", f"{pagefind.FOLDER}/{TERMS_FILE}")

@@ -35,7 +35,7 @@ WINDOW_DAYS = 30
 DEADLINE_DAYS = 21
 # A day that adds a whole compilation would make the file large: the newest are
 # listed and the page sends the reader to the listing for the rest.
-MAX_NOTICES = 200
+MAX_NOTICES = 150
 
 WITHDRAWN, REVIEWED = "withdrawn", "reviewed"
 
