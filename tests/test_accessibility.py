@@ -17,8 +17,14 @@ def test_no_serious_or_critical_violations(browser, site_server, capsys, viewpor
     context = browser.new_context(viewport=viewport)
     page = context.new_page()
     serious, moderate = [], []
-    for path in PAGE_TYPES + ["/mentors/", "/policies/by/topic/中医药/", "/technologies/by/management-class/一般/level/村卫生室/",
-                              "/statuses/", "/404.html"]:
+    pages = PAGE_TYPES + ["/mentors/", "/policies/by/topic/中医药/", "/technologies/by/management-class/一般/level/村卫生室/",
+                          "/statuses/", "/my-facility/", "/updates/", "/404.html"]
+    # And what 我的机构 adds once a facility is set: the verdict, the one tap, the province first.
+    mine = ["/technologies/zhong-liu-xiao-rong/", "/technologies/", "/", "/my-facility/", "/subscribe/"]
+    for n, path in enumerate(pages + mine):
+        if n == len(pages):
+            page.evaluate("localStorage.setItem('portal-facility', JSON.stringify("
+                          "{level: '县级医院', region: '湖南', topics: ['中医药']}))")
         page.goto(site_server + path)
         page.wait_for_load_state("networkidle")
         for violation in axe.run(page).response["violations"]:
