@@ -118,3 +118,26 @@ def test_chosen_filters_and_their_removal_are_tap_targets(phone, site_server):
     assert chosen.count() == 3   # each chosen filter, and 清除全部条件
     assert _small_targets(phone, ".portal-chosen a, .portal-facet a") == []
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_my_facility_on_a_phone_answers_first_with_finger_sized_controls(phone, site_server):
+    """The form, the verdict, the one tap and the home page's province box: 44 px
+    targets, nothing wider than the screen, and the verdict within the first screen."""
+    phone.goto(site_server + "/my-facility/")
+    phone.get_by_label("乡镇卫生院").check()
+    phone.select_option("#portal-facility-region", "湖南")
+    phone.get_by_role("button", name="保存").click()
+    phone.locator("#portal-facility-status", has_text="已保存").wait_for()
+    assert _small_targets(phone, ".portal-facility-choice, .portal-facility-form select, "
+                                 ".portal-facility-form button, .portal-facility-status a") == []
+    for path, shown in ((TECHNOLOGY, "#my-facility"), ("/technologies/", "[data-portal-mine-filter] a"),
+                        ("/", "#portal-mine #mine-latest")):
+        phone.goto(site_server + path)
+        phone.locator(shown).wait_for()
+        # (A list's titles are sized as every list of the site; the links around them are targets.)
+        assert _small_targets(phone, "#my-facility a, [data-portal-mine-filter] a, #portal-mine p a") == [], path
+        assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
+    phone.goto(site_server + TECHNOLOGY)
+    answer = phone.locator("#my-facility .portal-verdict__label").filter(visible=True)
+    assert answer.inner_text() == "本级不适用" and _top(answer) < PHONE["height"] * 0.6
+    assert phone.errors == [] and phone.foreign_requests == []

@@ -204,7 +204,7 @@
       part.appendChild(el("h3", { id: "mine-latest" }, facility.region + "的最新政策通知"));
       if (news.latest.length) {
         part.appendChild(list(news.latest, ""));
-        var more = el("p");
+        var more = el("p", { "class": "portal-mine__links" });
         more.appendChild(el("a", { href: new URL(news.listing, root).href }, facility.region + "的全部政策通知 →"));
         part.appendChild(more);
       } else {
