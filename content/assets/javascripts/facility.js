@@ -190,6 +190,8 @@
       return ul;
     }
 
+    // Opened from disk (the U 盘 package) the browser fetches no file: links only.
+    if (window.location.protocol === "file:") { return; }
     fetch(source.href).then(function (response) {
       if (!response.ok) { throw new Error("no province file"); }
       return response.json();
