@@ -2,7 +2,8 @@
 (我的机构, 自上次联网以来), sitemap, robots.txt.
 
 `extra_files` gathers them for the build; each module is a pure function of
-the catalogue and the route table, so the same data always gives the same bytes.
+the catalogue and the route table (the change file also of the records' git
+history), so the same commit and build day always give the same bytes.
 """
 
 from __future__ import annotations
