@@ -1,6 +1,6 @@
 """Generated blocks inside content pages: <!-- portal:feeds --> (订阅),
 <!-- portal:open-data --> (开放数据), <!-- portal:filing --> (the 备案 rule,
-on the 管理类别 page), <!-- portal:statuses --> (状态说明) and
+on the 管理类别 page), <!-- portal:statuses --> (状态说明),
 <!-- portal:facility --> (the 我的机构 form) and <!-- portal:digest --> (自上次联网以来).
 
 Above both the renderers and the data outputs: a block shows what an output

@@ -275,6 +275,11 @@ def test_my_facility_gives_verdicts_and_narrowed_lists_offline(context, offline_
     hunan = sorted((r for r in catalogue.policies.values() if r.get("region") == "湖南"),
                    key=lambda r: (r.data["published"], r.id), reverse=True)
     assert hunan[0].title in newest
+    # 湖南's open call for comments comes first, its deadline counting down.
+    consulting = [r for r in hunan if r.status and r.status.label == "征求意见中"]
+    assert consulting and newest[0] == consulting[0].title
+    assert page.locator("#portal-mine h3").first.inner_text() == "湖南正在征求意见"
+    assert page.locator("#portal-mine [data-portal-relative-note]").count() == len(consulting)
 
     # One tap from the listing to what suits the facility, offline.
     page.goto(base + "/technologies/")

@@ -24,14 +24,21 @@ THEME_COLOUR = "#00796b"
 
 # What a page needs to run, beyond its own HTML (the rest of assets/ is
 # Material's unused search and language files).
-# Every script a page loads is in the shell (tests/test_offline.py checks): a page
-# saved in a collection opens offline with its 我的机构 verdict, dates and card.
-_SHELL_ASSETS = ("assets/stylesheets/", "assets/javascripts/bundle.", "assets/javascripts/search",
-                 "assets/javascripts/offline", "assets/javascripts/highlight", "assets/javascripts/material-base",
-                 "assets/javascripts/dates", "assets/javascripts/print", "assets/javascripts/facility",
-                 "assets/javascripts/digest", "assets/javascripts/subscribe", "assets/javascripts/card-image",
-                 "assets/images/", "assets/icons/")
+_SHELL_ASSETS = ("assets/stylesheets/", "assets/images/", "assets/icons/")
+_SCRIPTS = "assets/javascripts/"
 _SHELL_PAGES = ("", routes.content_page("offline"), routes.content_page("search"), MANIFEST, OFFLINE_LIST, BUILD_SCRIPT)
+
+
+def _in_shell(path: str) -> bool:
+    """A stylesheet, an image, or a script of the site's own: every file straight in
+    assets/javascripts/, Material's bundle and the portal's scripts alike (not its
+    lunr/ and workers/ folders), so a saved page opened offline runs all its scripts
+    (tests/test_offline.py checks)."""
+    if path.endswith(".map"):
+        return False
+    return path.startswith(_SHELL_ASSETS) or (path.startswith(_SCRIPTS) and "/" not in path[len(_SCRIPTS):])
+
+
 # What the search runtime loads before any query: Pagefind's files and the portal's shard list.
 _PAGEFIND_RUNTIME = pagefind.RUNTIME + (f"{pagefind.FOLDER}/{SHARDS_FILE}", f"{pagefind.FOLDER}/{TERMS_FILE}")
 
@@ -177,7 +184,7 @@ def write_offline_files(site: Path, table: RouteTable, *, site_name: str, previe
         digest = (f'window.PORTAL_BUILD_DAY = "{build_day.isoformat()}";\n'
                   f"window.PORTAL_PATHS = {json.dumps(paths, ensure_ascii=False)};\n")
     (site / BUILD_SCRIPT).write_text(f'window.PORTAL_BUILD = "{version}";\n{digest}', encoding="utf-8")
-    shell = list(_SHELL_PAGES) + [f for f in files if f.startswith(_SHELL_ASSETS) and not f.endswith(".map")] + \
+    shell = list(_SHELL_PAGES) + [f for f in files if _in_shell(f)] + \
         [f for f in search if pagefind.as_main_bundle(f).startswith(_PAGEFIND_RUNTIME)]
     shell = sorted(set(shell))
     worker = SW_TEMPLATE.read_text(encoding="utf-8")

@@ -18,12 +18,24 @@
     return days > 0 ? "还有 " + days + " 天" : "已过";
   }
 
+  // Days from China's today to an ISO date (negative: past); null for anything else.
+  function daysUntil(iso, today) {
+    var parts = (iso || "").split("-");
+    if (parts.length !== 3) { return null; }
+    return Math.round((Date.UTC(+parts[0], +parts[1] - 1, +parts[2]) - (today || chinaToday())) / DAY);
+  }
+
+  // 2024年3月2日, as the site writes dates (portal/dates.py cn_date).
+  function cnDate(iso) {
+    var parts = iso.split("-");
+    return +parts[0] + "年" + +parts[1] + "月" + +parts[2] + "日";
+  }
+
   function mark() {
     var today = chinaToday();
     Array.prototype.forEach.call(document.querySelectorAll("time[data-portal-relative]"), function (time) {
-      var parts = (time.getAttribute("datetime") || "").split("-");
-      if (parts.length !== 3) { return; }
-      var days = Math.round((Date.UTC(+parts[0], +parts[1] - 1, +parts[2]) - today) / DAY);
+      var days = daysUntil(time.getAttribute("datetime"), today);
+      if (days === null) { return; }
       var note = time.nextElementSibling;
       if (!note || !note.hasAttribute("data-portal-relative-note")) {
         note = document.createElement("span");
@@ -41,7 +53,7 @@
   }
 
   // Dates a script adds later (the home page's 我的机构, facility.js) are marked on request.
-  window.PortalDates = { mark: mark };
+  window.PortalDates = { mark: mark, daysUntil: daysUntil, cnDate: cnDate, words: words };
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", mark);
   } else {

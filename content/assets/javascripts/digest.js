@@ -10,10 +10,8 @@
   "use strict";
 
   var SEEN = "portal-seen";
-  var SAVED = "portal-offline-saved";   // offline.js's list of saved groups
-  var DAY = 24 * 60 * 60 * 1000;
-  var CHINA = 8 * 60 * 60 * 1000;
   var SOON = 14;  // days: deadlines this close are listed
+  var dates = window.PortalDates;
   var buildDay = window.PORTAL_BUILD_DAY;
   var paths = window.PORTAL_PATHS;
   var script = document.currentScript;
@@ -34,18 +32,6 @@
     return node;
   }
 
-  function cnDate(iso) {
-    var p = iso.split("-");
-    return +p[0] + "年" + +p[1] + "月" + +p[2] + "日";
-  }
-
-  function daysUntil(iso) {
-    var now = new Date(Date.now() + CHINA);
-    var today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
-    var p = iso.split("-");
-    return Math.round((Date.UTC(+p[0], +p[1] - 1, +p[2]) - today) / DAY);
-  }
-
   // The build days this device saw: moved on when a page of a newer build opens.
   function seen() {
     if (!buildDay) { return null; }
@@ -63,7 +49,7 @@
 
   function interests() {
     var facility = window.PortalFacility ? window.PortalFacility.read() : null;
-    var saved = load(SAVED, {});
+    var saved = window.PortalOffline ? window.PortalOffline.saved() : {};
     if (!facility && !Object.keys(saved).length) { return null; }
     return { facility: facility, saved: saved };
   }
@@ -88,7 +74,7 @@
       if (item.d >= since && suits(item)) { (item.k === "withdrawn" ? found.withdrawn : found.reviewed).push(item); }
     });
     (data.deadlines || []).forEach(function (item) {
-      var days = daysUntil(item.d);
+      var days = dates.daysUntil(item.d);
       var mine = item.c === "technologies" ? suits(item) : follows(item);
       if (days >= 0 && days <= SOON && mine) { found.deadlines.push(item); }
     });
@@ -157,17 +143,17 @@
     changes().then(function (data) {
       var since = state.before;
       var found = digest(data, who, since);
-      var from = "自" + cnDate(since) + "以来";
-      var older = since < data.since ? "上次联网已超过 30 天，只能列出" + cnDate(data.since) + "以来的变化。" : "";
+      var from = "自" + dates.cnDate(since) + "以来";
+      var older = since < data.since ? "上次联网已超过 30 天，只能列出" + dates.cnDate(data.since) + "以来的变化。" : "";
       summary.textContent = older + (found.total
-        ? from + "，您保存和关注的内容有 " + found.total + " 项变化（网站版本：" + cnDate(data.generated) + "）。"
-        : from + "，您保存和关注的内容没有变化（网站版本：" + cnDate(data.generated) + "）。");
+        ? from + "，您保存和关注的内容有 " + found.total + " 项变化（网站版本：" + dates.cnDate(data.generated) + "）。"
+        : from + "，您保存和关注的内容没有变化（网站版本：" + dates.cnDate(data.generated) + "）。");
       fill("digest-notices", found.notices, function (n) {
-        return item(n, [n.n ? n.n + " · " : "", (n.r || "") + " · 收录于" + cnDate(n.d)]);
+        return item(n, [[n.n, n.r, "收录于" + dates.cnDate(n.d)].filter(Boolean).join(" · ")]);
       });
       box.querySelector("[data-digest-more]").hidden = !(data.notices_more && found.notices.length);
       fill("digest-withdrawn", found.withdrawn, function (t) {
-        var parts = ["退出推广（" + cnDate(t.d) + "）" + (t.x ? "：" + t.x : "")];
+        var parts = ["退出推广（" + dates.cnDate(t.d) + "）" + (t.x ? "：" + t.x : "")];
         if (t.s) {
           parts.push("。请改用迭代技术：");
           parts.push(el("a", { href: new URL(t.s.u, root).href }, t.s.t));
@@ -175,11 +161,11 @@
         return item(t, parts);
       });
       fill("digest-reviewed", found.reviewed, function (t) {
-        return item(t, ["评估有结论（" + cnDate(t.d) + "），继续推广，下次评估在" + cnDate(t.next)]);
+        return item(t, ["评估有结论（" + dates.cnDate(t.d) + "），继续推广，下次评估在" + dates.cnDate(t.next)]);
       });
       fill("digest-deadlines", found.deadlines, function (x) {
-        var days = daysUntil(x.d);
-        return item(x, [x.l + "：" + cnDate(x.d) + "（" + (days === 0 ? "今天" : "还有 " + days + " 天") + "）"]);
+        var days = dates.daysUntil(x.d);
+        return item(x, [x.l + "：" + dates.cnDate(x.d) + "（" + dates.words(days) + "）"]);
       });
       var basis = [];
       if (who.facility) {
@@ -197,7 +183,7 @@
   }
 
   function start() {
-    if (!root || !paths) { return; }
+    if (!root || !paths || !dates) { return; }
     var state = seen();
     var who = interests();
     if (document.getElementById("portal-digest")) {

@@ -23,6 +23,9 @@
     try { return JSON.parse(window.localStorage.getItem(SAVED_KEY) || "{}"); } catch (e) { return {}; }
   }
 
+  // What is saved, for the 自上次联网以来 digest (digest.js): {group key: {label, …}}.
+  window.PortalOffline = { saved: saved };
+
   function setSaved(value) {
     window.localStorage.setItem(SAVED_KEY, JSON.stringify(value));
   }
